@@ -1,0 +1,51 @@
+import { execaSync } from "execa";
+import { KbackportError } from "../errors.js";
+import type { KernelTarget } from "../kernel/target.js";
+
+/** Debian packages that provide each tool kbackport runs. */
+export const TOOL_PACKAGES: Record<string, string> = {
+  git: "git",
+  make: "make",
+  gcc: "gcc",
+  flex: "flex",
+  bison: "bison",
+  bc: "bc",
+  modinfo: "kmod",
+  "aarch64-linux-gnu-gcc": "gcc-aarch64-linux-gnu",
+  "arm-linux-gnueabihf-gcc": "gcc-arm-linux-gnueabihf",
+  "mips-linux-gnu-gcc": "gcc-mips-linux-gnu",
+  "x86_64-linux-gnu-gcc": "gcc-x86-64-linux-gnu",
+  "riscv64-linux-gnu-gcc": "gcc-riscv64-linux-gnu",
+  "powerpc64le-linux-gnu-gcc": "gcc-powerpc64le-linux-gnu",
+};
+
+export function hasTool(name: string): boolean {
+  return execaSync("sh", ["-c", 'command -v "$1"', "sh", name], { reject: false }).exitCode === 0;
+}
+
+export function installHint(tool: string): string {
+  const pkg =
+    TOOL_PACKAGES[tool] ??
+    TOOL_PACKAGES[tool.replace(/-\d+$/, "")] ??
+    tool.replace(/^(.*-)?(gcc)-(\d+)$/, "$1$2-$3");
+  return `install it: apt-get install ${pkg}`;
+}
+
+/**
+ * The compiler to build with: the one the target names (Debian's headers ask for the gcc they were built
+ * with), else the toolchain's plain gcc. Returns the CC override to pass to make, if any.
+ */
+export function chooseCompiler(target: KernelTarget): { cc: string; override?: string; note?: string } {
+  if (hasTool(target.compiler)) return { cc: target.compiler };
+  const plain = `${target.crossCompile}gcc`;
+  if (plain !== target.compiler && hasTool(plain)) {
+    return {
+      cc: plain,
+      override: plain,
+      note: `the target was built with ${target.compiler}, which is not installed; building with ${plain}`,
+    };
+  }
+  throw new KbackportError(`compiler ${target.compiler} not found`, {
+    hint: `${installHint(plain)}${target.crossCompile ? " (or pass --cross-compile with the prefix of your toolchain)" : ""}`,
+  });
+}

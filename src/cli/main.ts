@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import { errorMessage } from "../errors.js";
+import { VERSION } from "../version.js";
+import { buildCommand } from "./build.js";
+import { doctorCommand } from "./doctor.js";
+import { fetchCommand } from "./fetch.js";
+import { prepareCommand } from "./prepare.js";
+import { runCommand } from "./run.js";
+
+/** Runs the command line; returns the process exit code (0 ok, 1 failed, 2 usage). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const exit = (c: number) => {
+    code = c;
+  };
+  const program = new Command("kbackport")
+    .description("Backport Linux modem drivers (MHI, mhi_net, WWAN, BAM-DMUX) to older kernels")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  for (const make of [fetchCommand, prepareCommand, buildCommand, runCommand, doctorCommand]) {
+    program.addCommand(make(exit).exitOverride());
+  }
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version"
+        ? 0
+        : 2;
+    }
+    process.stderr.write(`error: ${errorMessage(err)}\n`);
+    return 1;
+  }
+  return code;
+}

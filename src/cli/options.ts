@@ -1,0 +1,107 @@
+import { availableParallelism } from "node:os";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { cacheRoot } from "../source/cache.js";
+import { parseSourceOverride, type SourceOverride } from "../source/override.js";
+import { errorMessage } from "../errors.js";
+import type { PipelineOptions, Command as Stage } from "../pipeline.js";
+
+export interface CommonFlags {
+  kernel?: string;
+  out?: string;
+  source: SourceOverride[];
+  components?: string[];
+  assumeMissing: string[];
+  arch?: string;
+  crossCompile?: string;
+  offline?: boolean;
+  jobs?: number;
+  json?: boolean;
+}
+
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
+
+const sourceOption = (value: string, previous: SourceOverride[] = []) => {
+  try {
+    return [...previous, parseSourceOverride(value)];
+  } catch (err) {
+    throw new InvalidArgumentError(errorMessage(err));
+  }
+};
+
+/** The options every pipeline command takes. */
+export function withPipelineOptions(cmd: Command, targetOptions: boolean): Command {
+  cmd
+    .argument("<recipe>", "recipe YAML file, e.g. recipes/mhi-wwan.yaml")
+    .option(
+      "--source <name=path-or-url[@commit]>",
+      "take a recipe source from another repository (and commit)",
+      sourceOption,
+      [],
+    )
+    .option(
+      "--components <list>",
+      "build only these components (and what they require), comma-separated",
+      list,
+    )
+    .option("--offline", "use the source cache only, never the network")
+    .option("--json", "print one JSON report on stdout instead of progress");
+  if (targetOptions) {
+    cmd
+      .option(
+        "--kernel <dir>",
+        "configured kernel tree or linux-headers-* directory (default: the running kernel's build dir)",
+      )
+      .option("--out <dir>", "output directory (default: out/<recipe>-<kernel release>)")
+      .option(
+        "--assume-missing <features>",
+        "treat these features as absent on the target, comma-separated",
+        list,
+        [],
+      )
+      .option("--arch <arch>", "kernel ARCH of the target (default: from its .config)")
+      .option(
+        "--cross-compile <prefix>",
+        "toolchain prefix, e.g. aarch64-linux-gnu- (default: Debian's for the arch)",
+      )
+      .addOption(
+        new Option("-j, --jobs <n>", "parallel make jobs").default(availableParallelism()).argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1)
+            throw new InvalidArgumentError("expected a positive whole number");
+          return n;
+        }),
+      );
+  }
+  return cmd;
+}
+
+export function pipelineOptions(command: Stage, recipeFile: string, flags: CommonFlags): PipelineOptions {
+  return {
+    command,
+    recipeFile,
+    kernelDir: flags.kernel,
+    outDir: flags.out,
+    sources: flags.source,
+    components: flags.components,
+    assumeMissing: flags.assumeMissing ?? [],
+    arch: flags.arch,
+    crossCompile: flags.crossCompile,
+    offline: flags.offline === true,
+    jobs: flags.jobs,
+    cacheDir: cacheRoot(),
+    cwd: process.cwd(),
+  };
+}
+
+/** listr2's renderer: none with --json, plain lines in CI or without a terminal, live otherwise. */
+export function rendererFor(json: boolean | undefined): "default" | "simple" | "silent" {
+  if (json) return "silent";
+  if (process.env.CI === "true" || !process.stderr.isTTY || !process.stdout.isTTY) return "simple";
+  return "default";
+}

@@ -1,0 +1,31 @@
+import type { RunReport } from "../report.js";
+
+/** The report as people read it after a run. */
+export function summarize(report: RunReport): string {
+  const lines: string[] = [];
+  if (report.target) {
+    const t = report.target;
+    lines.push(`target   ${t.release} (${t.kind}, ${t.arch}, sources ${t.version})`);
+    const missing = t.features.filter((f) => !f.present);
+    lines.push(
+      `features ${t.features.length - missing.length} present, ${missing.length} missing: ${missing.map((f) => f.id).join(", ") || "-"}`,
+    );
+  }
+  for (const s of report.sources) lines.push(`source   ${s.name} ${s.commit}${s.cached ? " (cache)" : ""}`);
+  for (const r of report.rules) {
+    const state = !r.needed ? "not needed" : r.stale ? "STALE" : `${r.sites.length} sites`;
+    const files = [...new Set(r.sites.map((s) => s.file))].join(", ");
+    lines.push(`rule     ${r.id.padEnd(26)} ${r.kind.padEnd(12)} ${state}${files ? `: ${files}` : ""}`);
+  }
+  for (const p of report.kernelPatches)
+    lines.push(`patch    ${p.file ?? `(none for ${p.series})`} [${p.rule}]`);
+  for (const m of report.modules) lines.push(`module   ${m.path} ${m.sha256.slice(0, 16)}`);
+  if (report.cached) lines.push("output unchanged: reused the previous run");
+  if (report.outDir && report.errors.length === 0) lines.push(`output   ${report.outDir}`);
+  for (const w of report.warnings) lines.push(`warning: ${w}`);
+  for (const e of report.errors) {
+    lines.push(`error: ${e.where ? `${e.where}: ` : ""}${e.message}`);
+    if (e.hint) lines.push(`hint: ${e.hint}`);
+  }
+  return lines.join("\n");
+}

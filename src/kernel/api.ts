@@ -1,0 +1,117 @@
+/**
+ * The kernel API knowledge base: one entry per API the backported drivers use that older kernels lack.
+ * `introduced` is the mainline release; stable kernels may carry it earlier, which is why targets are probed.
+ */
+export interface KernelApi {
+  id: string;
+  summary: string;
+  introduced: string;
+  /** The mainline commit that brought the API, as the kernel cites commits: 12-hex id ("subject"). */
+  upstream: string;
+  /** Headers to probe, relative to the kernel tree, in order. */
+  headers: readonly string[];
+  /** Matched against the comment-free text of each header. */
+  pattern: RegExp;
+  /** Identifiers a compiler or modpost names when a target lacks the API. */
+  symbols: readonly string[];
+}
+
+const BUS_HEADERS = ["include/linux/device/bus.h", "include/linux/device.h"];
+
+export const KERNEL_APIS: readonly KernelApi[] = [
+  {
+    id: "u64_stats_t",
+    summary: "u64_stats_t counters with u64_stats_read/add/inc/set",
+    introduced: "5.5",
+    upstream: '316580b69d0a ("u64_stats: provide u64_stats_t type")',
+    headers: ["include/linux/u64_stats_sync.h"],
+    pattern: /\}\s*u64_stats_t\s*;/,
+    symbols: ["u64_stats_t", "u64_stats_read", "u64_stats_add", "u64_stats_inc", "u64_stats_set"],
+  },
+  {
+    id: "fsleep",
+    summary: "fsleep(): sleep for a number of microseconds with the best suited primitive",
+    introduced: "5.8",
+    upstream: 'c6af13d33475 ("timer: add fsleep for flexible sleeping")',
+    headers: ["include/linux/delay.h"],
+    pattern: /\bvoid\s+fsleep\s*\(/,
+    symbols: ["fsleep"],
+  },
+  {
+    id: "IFLA_PARENT_DEV_NAME",
+    summary: "IFLA_PARENT_DEV_NAME and IFLA_PARENT_DEV_BUS_NAME netlink link attributes",
+    introduced: "5.14",
+    upstream: '00e77ed8e64d ("rtnetlink: add IFLA_PARENT_[DEV|DEV_BUS]_NAME")',
+    headers: ["include/uapi/linux/if_link.h"],
+    pattern: /\bIFLA_PARENT_DEV_NAME\b/,
+    symbols: ["IFLA_PARENT_DEV_NAME", "IFLA_PARENT_DEV_BUS_NAME"],
+  },
+  {
+    id: "rtnl_link_ops.alloc",
+    summary: "rtnl_link_ops.alloc(): a link type allocates its own net_device",
+    introduced: "5.14",
+    upstream: '8c713dc93ca9 ("rtnetlink: add alloc() method to rtnl_link_ops")',
+    headers: ["include/net/rtnetlink.h"],
+    pattern: /struct\s+rtnl_link_ops\s*\{[^}]*\(\s*\*\s*alloc\s*\)/,
+    symbols: ["alloc"],
+  },
+  {
+    id: "container_of_const",
+    summary: "container_of_const(): container_of that keeps the pointer's const-ness",
+    introduced: "6.2",
+    upstream:
+      '64f6a5d1922b ("container_of: add container_of_const() that preserves const-ness of the pointer")',
+    headers: ["include/linux/container_of.h", "include/linux/kernel.h"],
+    pattern: /#\s*define\s+container_of_const\b/,
+    symbols: ["container_of_const"],
+  },
+  {
+    id: "trace_assign_str_one_arg",
+    summary: "__assign_str(dst) with one argument, the source taken from __string()",
+    introduced: "6.10",
+    upstream: '2c92ca849fcc ("tracing/treewide: Remove second parameter of __assign_str()")',
+    headers: ["include/trace/stages/stage6_event_callback.h", "include/trace/trace_events.h"],
+    pattern: /#\s*define\s+__assign_str\s*\(\s*dst\s*\)/,
+    symbols: ["__assign_str"],
+  },
+  {
+    id: "bus_type.match_const_driver",
+    summary: "bus_type.match() takes a const struct device_driver *",
+    introduced: "6.11",
+    upstream: 'd69d80484598 ("driver core: have match() callback in struct bus_type take a const *")',
+    headers: BUS_HEADERS,
+    pattern: /\(\s*\*\s*match\s*\)\s*\(\s*struct\s+device\s*\*\s*\w*\s*,\s*const\s+struct\s+device_driver\b/,
+    symbols: ["match"],
+  },
+  {
+    id: "bus_type.uevent_const_device",
+    summary: "bus_type.uevent() takes a const struct device *",
+    introduced: "6.3",
+    upstream: '2a81ada32f0e ("driver core: make struct bus_type.uevent() take a const *")',
+    headers: BUS_HEADERS,
+    pattern: /\(\s*\*\s*uevent\s*\)\s*\(\s*const\s+struct\s+device\s*\*/,
+    symbols: ["uevent"],
+  },
+  {
+    id: "bus_register_const",
+    summary: "bus_register()/bus_unregister() take a const struct bus_type *, so bus objects can be const",
+    introduced: "6.4",
+    upstream: '00c4a3c47da7 ("driver core: bus: constantify bus_register()")',
+    headers: BUS_HEADERS,
+    pattern: /\bbus_register\s*\(\s*const\s+struct\s+bus_type\b/,
+    symbols: ["bus_register", "bus_unregister"],
+  },
+  {
+    id: "get_random_u32_inclusive",
+    summary: "get_random_u32_inclusive(floor, ceil): a random number in a closed range",
+    introduced: "6.2",
+    upstream: '7f576b2593a9 ("random: add helpers for random numbers with given floor or range")',
+    headers: ["include/linux/random.h"],
+    pattern: /\bget_random_u32_inclusive\s*\(/,
+    symbols: ["get_random_u32_inclusive"],
+  },
+];
+
+export function kernelApi(id: string): KernelApi | undefined {
+  return KERNEL_APIS.find((api) => api.id === id);
+}

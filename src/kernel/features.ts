@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { KbackportError } from "../errors.js";
+import { stripComments } from "../transform/c/tokenize.js";
+import { KERNEL_APIS, type KernelApi } from "./api.js";
+import type { KernelTarget } from "./target.js";
+
+/** Whether a target has one API, and the proof: the header line that defines it, or where it was sought. */
+export interface Feature {
+  id: string;
+  present: boolean;
+  /** "include/linux/delay.h:58: static inline void fsleep(unsigned long usecs)", or what was searched. */
+  evidence: string;
+  /** Set when --assume-missing overrode a probe that found the API. */
+  assumedMissing?: boolean;
+}
+
+export type Features = ReadonlyMap<string, Feature>;
+
+/** Probes every API of the knowledge base in the target's own headers. */
+export function probeFeatures(target: KernelTarget, assumeMissing: readonly string[] = []): Features {
+  const unknown = assumeMissing.filter((id) => !KERNEL_APIS.some((api) => api.id === id));
+  if (unknown.length > 0) {
+    throw new KbackportError(`--assume-missing: unknown feature ${unknown.map((u) => `'${u}'`).join(", ")}`, {
+      hint: `known features: ${KERNEL_APIS.map((a) => a.id).join(", ")}`,
+    });
+  }
+  const features = new Map<string, Feature>();
+  for (const api of KERNEL_APIS) {
+    const found = probe(target, api);
+    if (found.present && assumeMissing.includes(api.id)) {
+      features.set(api.id, {
+        ...found,
+        present: false,
+        assumedMissing: true,
+        evidence: `assumed missing; probe found ${found.evidence}`,
+      });
+    } else {
+      features.set(api.id, found);
+    }
+  }
+  return features;
+}
+
+function probe(target: KernelTarget, api: KernelApi): Feature {
+  const roots = [...new Set([target.dir, target.sourceDir])];
+  const searched: string[] = [];
+  for (const header of api.headers) {
+    for (const root of roots) {
+      const path = join(root, header);
+      if (!existsSync(path)) continue;
+      searched.push(header);
+      const text = stripComments(readFileSync(path, "utf8"));
+      const m = api.pattern.exec(text);
+      if (m) {
+        // The end of the match is the line that shows the API (the member, not the struct's first line).
+        const line = text.slice(0, m.index + m[0].length).split("\n").length;
+        const lineText = text.split("\n")[line - 1]!.trim();
+        return { id: api.id, present: true, evidence: `${header}:${line}: ${lineText}` };
+      }
+      break;
+    }
+  }
+  const where =
+    searched.length > 0 ? `not found in ${searched.join(", ")}` : `none of ${api.headers.join(", ")} exist`;
+  return { id: api.id, present: false, evidence: where };
+}

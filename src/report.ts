@@ -1,0 +1,53 @@
+import type { BuiltModule } from "./build/build-modules.js";
+import type { Diagnostic } from "./build/diagnostics.js";
+import type { Feature } from "./kernel/features.js";
+import type { RuleReport } from "./transform/engine.js";
+import type { KernelPatchReport } from "./transform/backport-tree.js";
+
+/** The JSON document every command writes (report.json in the output, stdout with --json). */
+export interface RunReport {
+  kbackport: string;
+  command: string;
+  /** Same key, same inputs: an unchanged re-run reuses the output. */
+  cacheKey?: string;
+  /** True when this run reused the previous output unchanged. */
+  cached: boolean;
+  recipe?: { file: string; name: string; sha256: string };
+  components: string[];
+  sources: { name: string; url: string; commit: string; dir: string; cached: boolean }[];
+  target?: {
+    dir: string;
+    sourceDir: string;
+    kind: string;
+    release: string;
+    version: string;
+    arch: string;
+    crossCompile: string;
+    compiler: string;
+    symvers: boolean;
+    features: Feature[];
+  };
+  rules: RuleReport[];
+  kernelPatches: KernelPatchReport[];
+  modules: BuiltModule[];
+  buildWarnings: Diagnostic[];
+  warnings: string[];
+  errors: { message: string; where?: string; hint?: string; diagnostics?: Diagnostic[] }[];
+  outDir?: string;
+}
+
+export function emptyReport(command: string, version: string): RunReport {
+  return {
+    kbackport: version,
+    command,
+    cached: false,
+    components: [],
+    sources: [],
+    rules: [],
+    kernelPatches: [],
+    modules: [],
+    buildWarnings: [],
+    warnings: [],
+    errors: [],
+  };
+}

@@ -1,0 +1,55 @@
+import { dirname } from "node:path";
+import { KbackportError } from "../errors.js";
+import type { Recipe } from "../recipe/load.js";
+import type { SelectedComponent } from "../recipe/select.js";
+import type { SourceOverride } from "./override.js";
+import type { FetchRequest } from "./sparse-fetch.js";
+import { sourceUrl } from "./url.js";
+
+/**
+ * What to fetch from each recipe source the components use: their paths, plus the Makefile of every
+ * module directory (it says which objects make up each module).
+ */
+export function fetchRequests(
+  recipe: Recipe,
+  components: readonly SelectedComponent[],
+  overrides: readonly SourceOverride[],
+  cwd: string,
+): FetchRequest[] {
+  for (const o of overrides) {
+    if (!(o.name in recipe.data.sources)) {
+      throw new KbackportError(`--source ${o.name}: the recipe has no source of that name`, {
+        hint: `its sources are: ${Object.keys(recipe.data.sources).join(", ")}`,
+      });
+    }
+  }
+  const names = [...new Set(components.map((c) => c.source))];
+  return names.map((name) => {
+    const spec = recipe.data.sources[name]!;
+    const override = overrides.find((o) => o.name === name);
+    const whereUrl = recipe.where(["sources", name, "url"]);
+    const url = override
+      ? sourceUrl(override.location, cwd, `--source ${name}`)
+      : sourceUrl(spec.url, dirname(recipe.file), whereUrl);
+    const located = new Map<string, string>();
+    for (const comp of components.filter((c) => c.source === name)) {
+      comp.paths.forEach((p, i) => located.set(p, recipe.where(["components", comp.name, "paths", i])));
+      comp.modules.forEach((m, i) => {
+        const makefile = `${m.dir}/Makefile`;
+        const covered = [...located.keys()].some((p) => makefile.startsWith(`${p}/`));
+        if (!covered && !located.has(makefile)) {
+          located.set(makefile, recipe.where(["components", comp.name, "modules", i, "dir"]));
+        }
+      });
+    }
+    const paths = [...located.keys()].filter((p) => ![...located.keys()].some((q) => p.startsWith(`${q}/`)));
+    return {
+      name,
+      url,
+      commit: override?.commit ?? spec.commit,
+      paths: paths.sort(),
+      whereIs: (p: string) => located.get(p),
+      whereCommit: override?.commit ? `--source ${name}` : recipe.where(["sources", name, "commit"]),
+    };
+  });
+}

@@ -1,0 +1,135 @@
+import { existsSync } from "node:fs";
+import { copyFile, cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import {
+  BACKPORT_HEADER,
+  COMPAT_INCLUDE,
+  KCONFIG_HEADER,
+  kbuildFiles,
+  kconfigHeader,
+  kconfigSymbols,
+  type KconfigValue,
+} from "../build/kbuild.js";
+import type { Features } from "../kernel/features.js";
+import type { KernelTarget } from "../kernel/target.js";
+import type { SelectedComponent } from "../recipe/select.js";
+import type { ModuleSpec } from "../recipe/schema.js";
+import type { SourceTree } from "../source/sparse-fetch.js";
+import { transform, type RuleReport } from "./engine.js";
+import { RULES } from "./rules/index.js";
+
+export interface KernelPatchReport {
+  rule: string;
+  series: string;
+  /** Path in the output directory, when kbackport has the patch for the target's series. */
+  file?: string;
+}
+
+export interface BackportTree {
+  /** The tree `make M=` builds. */
+  dir: string;
+  modules: (ModuleSpec & { component: string })[];
+  symbols: Map<string, KconfigValue>;
+  rules: RuleReport[];
+  kernelPatches: KernelPatchReport[];
+  warnings: string[];
+}
+
+/**
+ * Copies the components' upstream files into `<outDir>/tree`, applies the rules the target needs,
+ * writes the compat wrappers and Kbuild files, and the kernel patches into `<outDir>/patches/kernel`.
+ */
+export async function writeBackportTree(opts: {
+  outDir: string;
+  components: readonly SelectedComponent[];
+  sources: ReadonlyMap<string, SourceTree>;
+  target: KernelTarget;
+  features: Features;
+  patchesDir: string;
+}): Promise<BackportTree> {
+  const tree = join(opts.outDir, "tree");
+  const files = new Map<string, string>();
+  const componentFiles: { name: string; files: string[]; rules: string[] }[] = [];
+  for (const comp of opts.components) {
+    const source = opts.sources.get(comp.source)!;
+    for (const path of source.paths) {
+      await cp(join(source.dir, path), join(tree, path), { recursive: true, force: true });
+    }
+    const own: string[] = [];
+    for (const path of comp.paths) own.push(...(await listFiles(tree, path)));
+    for (const file of own) files.set(file, await readFile(join(tree, file), "utf8"));
+    componentFiles.push({ name: comp.name, files: own, rules: comp.rules });
+  }
+
+  const result = transform({ files, components: componentFiles, features: opts.features, rules: RULES });
+  for (const [file, text] of result.changed) await writeFile(join(tree, file), text);
+  const generated = new Map<string, string>();
+  for (const [header, text] of result.compatHeaders) generated.set(`${COMPAT_INCLUDE}/${header}`, text);
+  generated.set(`${COMPAT_INCLUDE}/kbackport/backport.h`, BACKPORT_HEADER);
+
+  const modules = opts.components.flatMap((c) => c.modules.map((m) => ({ ...m, component: c.name })));
+  const settings = Object.assign({}, ...opts.components.map((c) => c.settings)) as Record<
+    string,
+    KconfigValue
+  >;
+  const symbols = kconfigSymbols(modules, settings);
+  generated.set(KCONFIG_HEADER, kconfigHeader(symbols));
+  const makefiles = new Map<string, string>();
+  for (const dir of new Set(modules.map((m) => m.dir))) {
+    const path = join(tree, dir, "Makefile");
+    if (existsSync(path)) makefiles.set(`${dir}/Makefile`, await readFile(path, "utf8"));
+  }
+  for (const [file, text] of kbuildFiles(modules, makefiles, new Set(files.keys())))
+    generated.set(file, text);
+  for (const [file, text] of generated) {
+    await mkdir(dirname(join(tree, file)), { recursive: true });
+    await writeFile(join(tree, file), text);
+  }
+
+  const { kernelPatches, warnings } = await emitKernelPatches(
+    result.rules,
+    opts.target,
+    opts.patchesDir,
+    opts.outDir,
+  );
+  return { dir: tree, modules, symbols, rules: result.rules, kernelPatches, warnings };
+}
+
+/** The kernel patches of the needed kernel-patch rules, for the target's series (5.10, 5.4, ...). */
+async function emitKernelPatches(
+  rules: readonly RuleReport[],
+  target: KernelTarget,
+  patchesDir: string,
+  outDir: string,
+) {
+  const series = target.version.split(".").slice(0, 2).join(".");
+  const kernelPatches: KernelPatchReport[] = [];
+  const warnings: string[] = [];
+  for (const rule of rules.filter((r) => r.kind === "kernel-patch" && r.needed && r.patch)) {
+    const source = join(patchesDir, series, rule.patch!);
+    if (!existsSync(source)) {
+      kernelPatches.push({ rule: rule.id, series });
+      warnings.push(
+        `rule ${rule.id}: kbackport has no kernel patch for the ${series} series; ${rule.degraded}`,
+      );
+      continue;
+    }
+    const file = join("patches", "kernel", rule.patch!);
+    await mkdir(join(outDir, "patches", "kernel"), { recursive: true });
+    await copyFile(source, join(outDir, file));
+    kernelPatches.push({ rule: rule.id, series, file });
+    warnings.push(`rule ${rule.id}: apply ${file} to the target kernel; until then ${rule.degraded}`);
+  }
+  return { kernelPatches, warnings };
+}
+
+/** Files under a tree-relative path (itself, when it is a file), tree-relative and sorted. */
+async function listFiles(root: string, path: string): Promise<string[]> {
+  const full = join(root, path);
+  const entries = await readdir(full, { withFileTypes: true, recursive: true }).catch(() => null);
+  if (entries === null) return [path];
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(root, join(e.parentPath, e.name)))
+    .sort();
+}

@@ -1,0 +1,50 @@
+import type { Token } from "./tokenize.js";
+
+const OPEN: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+
+/** Index of the bracket closing the one at `open` in a list of code tokens, or -1. */
+export function matchingClose(code: readonly Token[], open: number): number {
+  const stack: string[] = [];
+  for (let i = open; i < code.length; i++) {
+    const t = code[i]!.text;
+    if (t in OPEN) stack.push(OPEN[t]!);
+    else if (t === ")" || t === "]" || t === "}") {
+      if (stack.pop() !== t) return -1;
+      if (stack.length === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** The top-level comma-separated arguments between `open` and its closing bracket, as [first, last] index pairs. */
+export function splitArguments(code: readonly Token[], open: number, close: number): [number, number][] {
+  const args: [number, number][] = [];
+  let depth = 0;
+  let first = open + 1;
+  for (let i = open + 1; i < close; i++) {
+    const t = code[i]!.text;
+    if (t in OPEN) depth++;
+    else if (t === ")" || t === "]" || t === "}") depth--;
+    else if (t === "," && depth === 0) {
+      args.push([first, i - 1]);
+      first = i + 1;
+    }
+  }
+  if (close > open + 1) args.push([first, close - 1]);
+  return args;
+}
+
+/** Calls of `name(...)`: index of the name token, the open and the close paren. */
+export function findCalls(
+  code: readonly Token[],
+  name: string,
+): { name: number; open: number; close: number }[] {
+  const calls: { name: number; open: number; close: number }[] = [];
+  for (let i = 0; i + 1 < code.length; i++) {
+    if (code[i]!.kind === "ident" && code[i]!.text === name && code[i + 1]!.text === "(") {
+      const close = matchingClose(code, i + 1);
+      if (close > 0) calls.push({ name: i, open: i + 1, close });
+    }
+  }
+  return calls;
+}

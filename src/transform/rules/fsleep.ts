@@ -1,0 +1,21 @@
+import type { CompatRule } from "../rule.js";
+
+export const fsleep: CompatRule = {
+  id: "fsleep",
+  kind: "compat",
+  feature: "fsleep",
+  upstream: 'c6af13d33475 ("timer: add fsleep for flexible sleeping")',
+  summary: "fsleep() picks udelay, usleep_range or msleep by duration, as upstream does",
+  header: "linux/delay.h",
+  uses: ["fsleep"],
+  definition: `#define fsleep LINUX_BACKPORT(fsleep)
+static inline void fsleep(unsigned long usecs)
+{
+	if (usecs <= 10)
+		udelay(usecs);
+	else if (usecs <= 20000)
+		usleep_range(usecs, 2 * usecs);
+	else
+		msleep(DIV_ROUND_UP(usecs, 1000));
+}`,
+};

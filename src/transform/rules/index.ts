@@ -1,0 +1,32 @@
+import type { Rule } from "../rule.js";
+import { busMatchConstDriver } from "./bus-match-const-driver.js";
+import { busTypeConst } from "./bus-type-const.js";
+import { busUeventConstDevice } from "./bus-uevent-const-device.js";
+import { containerOfConst } from "./container-of-const.js";
+import { fsleep } from "./fsleep.js";
+import { getRandomU32Inclusive } from "./get-random-u32-inclusive.js";
+import { iflaParentDevName } from "./ifla-parent-dev-name.js";
+import { rtnlLinkAlloc } from "./rtnl-link-alloc.js";
+import { traceAssignStrOneArg } from "./trace-assign-str-one-arg.js";
+import { u64Stats } from "./u64-stats.js";
+
+export const RULES: readonly Rule[] = [
+  u64Stats,
+  fsleep,
+  containerOfConst,
+  getRandomU32Inclusive,
+  traceAssignStrOneArg,
+  busTypeConst,
+  busMatchConstDriver,
+  busUeventConstDevice,
+  iflaParentDevName,
+  rtnlLinkAlloc,
+];
+
+export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
+
+export function ruleById(id: string): Rule {
+  const rule = RULES.find((r) => r.id === id);
+  if (!rule) throw new Error(`no rule '${id}'`);
+  return rule;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
+    testTimeout: 20 * 60 * 1000,
+    hookTimeout: 30 * 60 * 1000,
+    pool: "forks",
+    fileParallelism: false,
+  },
+});
