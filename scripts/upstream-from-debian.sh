@@ -18,7 +18,7 @@ for tarball in "$@"; do
   stamp+="$(basename "$tarball") $(stat -c '%s %Y' "$tarball")"$'\n'
 done
 
-if [ -f "$repo/.git/kbackport-fixture" ] && [ "$(cat "$repo/.git/kbackport-fixture")" = "$stamp" ]; then
+if [ -f "$repo/.git/kbackport-fixture" ] && [ "$(cat "$repo/.git/kbackport-fixture")" = "$(printf "%s" "$stamp")" ]; then
   git -C "$repo" for-each-ref --sort=creatordate --format='%(refname:short) %(objectname)' refs/tags
   exit 0
 fi

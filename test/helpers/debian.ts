@@ -1,0 +1,25 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** The newest /usr/src entry matching a pattern, or an error naming the Debian package to install. */
+function newest(pattern: RegExp, install: string): string {
+  const found = existsSync("/usr/src")
+    ? readdirSync("/usr/src")
+        .filter((n) => pattern.test(n))
+        .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+    : [];
+  const last = found.at(-1);
+  if (!last) throw new Error(`no /usr/src/${pattern.source}: ${install} (.ci/run installs it)`);
+  return join("/usr/src", last);
+}
+
+/** Debian bullseye's 5.10 headers for amd64: the real older target. */
+export const headers510 = () =>
+  newest(/^linux-headers-5\.10\.0-\d+-amd64$/, "apt-get install linux-headers-5.10.0-NN-amd64 from bullseye");
+
+/** Debian bookworm's 6.1 headers for amd64. */
+export const headers61 = () =>
+  newest(/^linux-headers-6\.1\.0-\d+-amd64$/, "apt-get install linux-headers-amd64");
+
+export const source612Tarball = () =>
+  newest(/^linux-source-6\.12\.tar\.xz$/, "apt-get install linux-source-6.12");

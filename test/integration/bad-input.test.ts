@@ -1,0 +1,147 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { kbackport, ROOT, tempDir } from "../helpers/cli.js";
+import { headers510 } from "../helpers/debian.js";
+import { fixtureSources } from "../helpers/upstream.js";
+
+const RECIPE = join(ROOT, "recipes/mhi-wwan.yaml");
+const recipeText = readFileSync(RECIPE, "utf8");
+let cache: string;
+let out: string;
+let previous: string;
+
+/** A copy of the shipped recipe with one change, in a directory of its own. */
+function recipeWith(from: string, to: string): string {
+  if (!recipeText.includes(from)) throw new Error(`the recipe has no '${from}'`);
+  const file = join(tempDir("recipe"), "mhi-wwan.yaml");
+  writeFileSync(file, recipeText.replace(from, to));
+  return file;
+}
+
+const lineOf = (file: string, text: string) =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes(text)) + 1;
+
+beforeAll(async () => {
+  cache = tempDir("bad-cache");
+  out = join(tempDir("bad-out"), "out");
+  const first = await kbackport(
+    ["prepare", RECIPE, "--kernel", headers510(), "--components", "mhi", "--out", out, ...fixtureSources()],
+    {
+      KBACKPORT_CACHE_DIR: cache,
+    },
+  );
+  expect(first.exitCode).toBe(0);
+  previous = readFileSync(join(out, "report.json"), "utf8");
+});
+
+/** Runs kbackport into the output of the good run above and checks it failed cleanly. */
+async function fails(args: string[], recipe = RECIPE) {
+  const r = await kbackport([args[0]!, recipe, ...args.slice(1), "--out", out], {
+    KBACKPORT_CACHE_DIR: cache,
+  });
+  expect(r.exitCode).toBe(1);
+  expect(readFileSync(join(out, "report.json"), "utf8")).toBe(previous);
+  expect(readdirSync(dirname(out)).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  return `${r.stdout}\n${r.stderr}`;
+}
+
+describe("bad input: a clear message, exit 1, previous output untouched", () => {
+  const kernel = () => ["--kernel", headers510(), "--components", "mhi"];
+
+  it("a YAML syntax error names file:line:col", async () => {
+    const file = recipeWith("    commit: adc2", "   commit: adc2");
+    const text = await fails(["prepare", ...kernel(), ...fixtureSources()], file);
+    expect(text).toContain(`error: ${file}:${lineOf(file, "   commit: adc2")}:1: YAML syntax error`);
+  });
+
+  it("an unknown rule names where it is written", async () => {
+    const file = recipeWith("      - fsleep\n", "      - fsleep\n      - fsleeep\n");
+    const text = await fails(["prepare", ...kernel(), ...fixtureSources()], file);
+    expect(text).toContain(
+      `error: ${file}:${lineOf(file, "- fsleeep")}:9: unknown rule 'fsleeep' in component 'mhi'`,
+    );
+    expect(text).toMatch(/hint: known rules: .*fsleep/);
+  });
+
+  it.each([
+    ["short", "adc218676eef"],
+    ["non-hex", "adc218676eef25575469234709c2d87185ca223z"],
+  ])("a %s SHA in the recipe says what is expected", async (_kind, sha) => {
+    const file = recipeWith("adc218676eef25575469234709c2d87185ca223a", sha);
+    const text = await fails(["prepare", ...kernel(), ...fixtureSources()], file);
+    expect(text).toContain(
+      `${file}:${lineOf(file, `commit: ${sha}`)}:13: invalid recipe: 'sources.linux-next.commit': expected a full 40-hex commit id`,
+    );
+  });
+
+  it("a SHA missing from the repository", async () => {
+    const { repo } = inject("upstream");
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    const text = await fails(["prepare", ...kernel(), "--source", `linux-next=${repo}@${sha}`]);
+    expect(text).toContain(
+      `error: --source linux-next: commit ${sha} of source 'linux-next' does not exist in file://${repo}`,
+    );
+  });
+
+  it("a recipe path missing at the pin names its recipe line", async () => {
+    const file = recipeWith(
+      "      - include/linux/mhi.h\n",
+      "      - include/linux/mhi.h\n      - drivers/bus/mhi/core\n",
+    );
+    const text = await fails(["prepare", ...kernel(), ...fixtureSources()], file);
+    expect(text).toContain(
+      `error: ${file}:${lineOf(file, "drivers/bus/mhi/core")}:9: path 'drivers/bus/mhi/core' does not exist in source 'linux-next'`,
+    );
+  });
+
+  it("a path escaping the tree", async () => {
+    const file = recipeWith("      - include/linux/mhi.h\n", "      - ../../etc/passwd\n");
+    const text = await fails(["prepare", ...kernel(), ...fixtureSources()], file);
+    expect(text).toContain(
+      `${file}:${lineOf(file, "../../etc/passwd")}:9: invalid recipe: 'components.mhi.paths.2': expected a normalised path inside the tree`,
+    );
+  });
+
+  it("a kernel directory that is not a configured tree", async () => {
+    const notConfigured = tempDir("kdir");
+    writeFileSync(join(notConfigured, "Makefile"), "VERSION = 5\n");
+    mkdirSync(join(notConfigured, "include"));
+    const text = await fails(["prepare", "--kernel", notConfigured, ...fixtureSources()]);
+    expect(text).toContain(`error: ${notConfigured} is not a configured kernel tree: .config is missing`);
+    expect(text).toContain("hint: configure it first");
+    expect(readdirSync(notConfigured).sort()).toEqual(["Makefile", "include"]);
+  });
+
+  it("a missing compiler names the package to install", async () => {
+    const text = await fails([
+      "run",
+      ...kernel(),
+      "--cross-compile",
+      "nosuch-linux-gnu-",
+      ...fixtureSources(),
+    ]);
+    expect(text).toContain("error: compiler nosuch-linux-gnu-gcc-10 not found");
+    expect(text).toContain("hint: install it: apt-get install");
+  });
+
+  it("an ext:: URL is refused before git sees it", async () => {
+    const marker = join(tempDir("ext"), "pwned");
+    const text = await fails(["prepare", ...kernel(), "--source", `linux-next=ext::sh -c touch% ${marker}`]);
+    expect(text).toContain("uses the git transport helper 'ext::', which is not allowed");
+    expect(readdirSync(dirname(marker))).toEqual([]);
+  });
+
+  it("a build error shows file:line: message, not a log path", async () => {
+    // Without the rule that backports container_of_const, 5.10 cannot compile the 6.12 MHI core.
+    const file = recipeWith("      - container-of-const\n", "");
+    const text = await fails(["run", ...kernel(), ...fixtureSources()], file);
+    expect(text).toMatch(
+      /include\/linux\/mhi\.h:\d+:\d+: error: implicit declaration of function .container_of_const./,
+    );
+    expect(text).toContain("hint: the target lacks container_of_const");
+    expect(readdirSync(dirname(out))).toContain(`${basename(out)}.failed`);
+  });
+});

@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { KbackportError } from "../../src/errors.js";
+import { parseRecipe } from "../../src/recipe/load.js";
+import { selectComponents } from "../../src/recipe/select.js";
+import { RULE_IDS } from "../../src/transform/rules/index.js";
+
+const SHA = "adc218676eef25575469234709c2d87185ca223a";
+const valid = `name: demo
+sources:
+  up:
+    url: https://example.invalid/linux.git
+    commit: ${SHA}
+components:
+  mhi:
+    source: up
+    paths: [drivers/bus/mhi/host, include/linux/mhi.h]
+    modules:
+      - { name: mhi, config: CONFIG_MHI_BUS, dir: drivers/bus/mhi/host }
+    rules: [fsleep]
+  mhi_net:
+    source: up
+    paths: [drivers/net/mhi_net.c]
+    modules:
+      - { name: mhi_net, config: CONFIG_MHI_NET, dir: drivers/net }
+    requires: [mhi]
+`;
+
+function failure(text: string): KbackportError {
+  try {
+    parseRecipe(text, "r.yaml", RULE_IDS);
+  } catch (err) {
+    if (err instanceof KbackportError) return err;
+    throw err;
+  }
+  throw new Error("the recipe was accepted");
+}
+
+describe("recipe loading", () => {
+  it("loads a valid recipe with defaults filled in", () => {
+    const recipe = parseRecipe(valid, "r.yaml", RULE_IDS);
+    expect(recipe.data.components.mhi!.settings).toEqual({});
+    expect(recipe.data.components.mhi_net!.rules).toEqual([]);
+    expect(recipe.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(recipe.where(["components", "mhi_net", "paths", 0])).toBe("r.yaml:15:13");
+  });
+
+  it("ships a mhi-wwan recipe that loads, with both upstream trees pinned", () => {
+    const file = join(import.meta.dirname, "../../recipes/mhi-wwan.yaml");
+    const recipe = parseRecipe(readFileSync(file, "utf8"), file, RULE_IDS);
+    expect(Object.keys(recipe.data.sources)).toEqual(["linux-next", "net-next"]);
+    expect(Object.keys(recipe.data.components)).toEqual(["mhi", "mhi_net", "wwan", "bam_dmux"]);
+    const modules = Object.values(recipe.data.components).flatMap((c) => c.modules.map((m) => m.name));
+    expect(modules).toEqual(
+      expect.arrayContaining([
+        "mhi",
+        "mhi_pci_generic",
+        "mhi_net",
+        "wwan",
+        "mhi_wwan_ctrl",
+        "mhi_wwan_mbim",
+        "wwan_hwsim",
+        "qcom_bam_dmux",
+      ]),
+    );
+  });
+
+  it("points a YAML syntax error at its line and column", () => {
+    const err = failure(valid.replace("    commit:", "   commit:"));
+    expect(err.message).toMatch(/^YAML syntax error/);
+    expect(err.where).toBe("r.yaml:5:1");
+  });
+
+  it("names an unknown rule where it is written and lists the known ones", () => {
+    const err = failure(valid.replace("rules: [fsleep]", "rules: [fsleep, no-such-rule]"));
+    expect(err.message).toBe("unknown rule 'no-such-rule' in component 'mhi'");
+    expect(err.where).toBe("r.yaml:12:21");
+    expect(err.hint).toContain("u64-stats");
+  });
+
+  it.each([
+    ["a short SHA", SHA.slice(0, 12)],
+    ["a non-hex SHA", `${SHA.slice(0, 39)}g`],
+    ["a branch name", "master"],
+  ])("rejects %s with the expected form", (_what, commit) => {
+    const err = failure(valid.replace(SHA, commit));
+    expect(err.message).toContain("'sources.up.commit': expected a full 40-hex commit id");
+    expect(err.where).toBe("r.yaml:5:13");
+  });
+
+  it.each([
+    ["../escape/mhi.h", "no '..'"],
+    ["/abs/mhi.h", "relative to the top of the kernel tree"],
+    ["include/./linux/mhi.h", "no '..', '.'"],
+  ])("rejects the path %s", (path, message) => {
+    const err = failure(valid.replace("include/linux/mhi.h", path));
+    expect(err.message).toContain("'components.mhi.paths.1'");
+    expect(err.message).toContain(message);
+    expect(err.where).toBe("r.yaml:9:35");
+  });
+
+  it("rejects unknown keys, sources and required components", () => {
+    expect(failure(valid.replace("    rules:", "    rulez:")).message).toMatch(/Unrecognized key.*rulez/i);
+    expect(
+      failure(
+        valid.replace("    source: up\n    paths: [drivers/net", "    source: nope\n    paths: [drivers/net"),
+      ).message,
+    ).toContain("takes its code from source 'nope'");
+    expect(failure(valid.replace("requires: [mhi]", "requires: [wwan]")).where).toBe("r.yaml:18:16");
+  });
+
+  it("rejects a module whose directory the component does not fetch", () => {
+    const err = failure(valid.replace("dir: drivers/net }", "dir: drivers/usb }"));
+    expect(err.message).toContain("module 'mhi_net' lives in 'drivers/usb'");
+  });
+
+  it("selects required components along with the named ones", () => {
+    const recipe = parseRecipe(valid, "r.yaml", RULE_IDS);
+    expect(selectComponents(recipe, ["mhi_net"]).map((c) => c.name)).toEqual(["mhi", "mhi_net"]);
+    expect(selectComponents(recipe).map((c) => c.name)).toEqual(["mhi", "mhi_net"]);
+    expect(() => selectComponents(recipe, ["wwan"])).toThrow("unknown component 'wwan'");
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import type { Feature } from "../../src/kernel/features.js";
+import { findUses, transform } from "../../src/transform/engine.js";
+import { RULES } from "../../src/transform/rules/index.js";
+
+const files = new Map([
+  [
+    "drivers/net/mhi_net.c",
+    "#include <linux/delay.h>\nstruct s { u64_stats_t rx; };\nvoid f(struct s *s) { u64_stats_inc(&s->rx); fsleep(10); }\n",
+  ],
+  ["drivers/bus/mhi/host/pm.c", "/* fsleep(1) in a comment */\nvoid g(void) { }\n"],
+]);
+
+const features = (present: Record<string, boolean>) =>
+  new Map<string, Feature>(
+    Object.entries(present).map(([id, p]) => [
+      id,
+      { id, present: p, evidence: p ? `include/x.h:1: ${id}` : "not found in include/x.h" },
+    ]),
+  );
+
+const components = [
+  { name: "mhi_net", files: ["drivers/net/mhi_net.c"], rules: ["u64-stats", "fsleep"] },
+  { name: "mhi", files: ["drivers/bus/mhi/host/pm.c"], rules: ["fsleep", "trace-assign-str-one-arg"] },
+];
+
+describe("transform engine", () => {
+  it("runs a rule only where the target lacks its feature, and keeps the evidence", () => {
+    const result = transform({
+      files,
+      components,
+      features: features({ u64_stats_t: true, fsleep: true, trace_assign_str_one_arg: true }),
+      rules: RULES,
+    });
+    expect(result.changed.size).toBe(0);
+    expect(result.compatHeaders.size).toBe(0);
+    const u64 = result.rules.find((r) => r.id === "u64-stats")!;
+    expect(u64).toMatchObject({
+      needed: false,
+      applied: false,
+      stale: false,
+      sites: [],
+      evidence: "include/x.h:1: u64_stats_t",
+    });
+  });
+
+  it("reports sites per file, compat wrappers, and a needed rule that matched nothing as stale", () => {
+    const result = transform({
+      files,
+      components,
+      features: features({ u64_stats_t: false, fsleep: false, trace_assign_str_one_arg: false }),
+      rules: RULES,
+    });
+    expect(result.changed.get("drivers/net/mhi_net.c")).toContain("struct s { u64 rx; };");
+    const byId = Object.fromEntries(result.rules.map((r) => [r.id, r]));
+    expect(byId["u64-stats"]!.sites).toEqual([
+      { file: "drivers/net/mhi_net.c", line: 2 },
+      { file: "drivers/net/mhi_net.c", line: 3 },
+    ]);
+    expect(byId.fsleep!.sites).toEqual([{ file: "drivers/net/mhi_net.c", line: 3 }]);
+    expect(byId.fsleep!.components).toEqual(["mhi_net", "mhi"]);
+    expect(byId["trace-assign-str-one-arg"]).toMatchObject({ needed: true, applied: false, stale: true });
+    const wrapper = result.compatHeaders.get("linux/delay.h")!;
+    expect(wrapper).toContain("#include_next <linux/delay.h>");
+    expect(wrapper).toContain("#define fsleep LINUX_BACKPORT(fsleep)");
+    expect(wrapper).toContain('c6af13d33475 ("timer: add fsleep for flexible sleeping")');
+    expect(result.rules.map((r) => r.id)).not.toContain("rtnl-link-alloc");
+  });
+
+  it("finds uses of token sequences, not of text in strings", () => {
+    expect(findUses('x = { .alloc = f };\ny = ".alloc = no";\n', [".alloc ="])).toEqual([1]);
+  });
+});
