@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 30 * 60 * 1000,
     pool: "forks",
     fileParallelism: false,
+    reporters: ["default", "json"],
+    outputFile: { json: "test-results/vitest.json" },
   },
 });

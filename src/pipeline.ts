@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { Listr, type ListrTask } from "listr2";
 import { BuildError, buildModules } from "./build/build-modules.js";
 import { KbackportError } from "./errors.js";
-import { probeFeatures, type Features } from "./kernel/features.js";
+import { checkFeatureIds, probeFeatures, type Features } from "./kernel/features.js";
 import { readKernelTarget, type KernelTarget } from "./kernel/target.js";
 import { loadRecipe, type Recipe } from "./recipe/load.js";
 import { selectComponents, type SelectedComponent } from "./recipe/select.js";
@@ -59,6 +59,7 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
     {
       title: "Load recipe",
       task: async (ctx) => {
+        checkFeatureIds(opts.assumeMissing);
         const recipe = await loadRecipe(opts.recipeFile, RULE_IDS);
         ctx.recipe = recipe;
         ctx.components = selectComponents(recipe, opts.components);
@@ -166,6 +167,7 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
           jobs: opts.jobs,
         });
         ctx.report.modules = result.modules;
+        ctx.report.make = ["make", ...result.makeArgs];
         ctx.report.buildWarnings = result.warnings;
         if (result.compilerNote) ctx.report.warnings.push(result.compilerNote);
         task.title = `Build modules: ${result.modules.map((m) => m.name).join(", ")}`;

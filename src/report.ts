@@ -30,6 +30,8 @@ export interface RunReport {
   rules: RuleReport[];
   kernelPatches: KernelPatchReport[];
   modules: BuiltModule[];
+  /** The make command line of the build, to rebuild the tree by hand. */
+  make?: string[];
   buildWarnings: Diagnostic[];
   warnings: string[];
   errors: { message: string; where?: string; hint?: string; diagnostics?: Diagnostic[] }[];

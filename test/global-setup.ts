@@ -15,7 +15,7 @@ const ROOT = join(import.meta.dirname, "..");
 
 /** Builds the CLI once and the upstream fixture (reused across runs while the tarball is unchanged). */
 export default async function setup(project: TestProject) {
-  await execa("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
+  await execa("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
   const repo = process.env.KBACKPORT_TEST_UPSTREAM ?? join(homedir(), ".cache", "kbackport-test", "upstream");
   const { stdout } = await execa(join(ROOT, "scripts/upstream-from-debian.sh"), [repo, source612Tarball()]);
   const [tag, commit] = stdout.trim().split("\n").at(-1)!.split(" ") as [string, string];

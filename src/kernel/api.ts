@@ -110,6 +110,33 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     pattern: /\bget_random_u32_inclusive\s*\(/,
     symbols: ["get_random_u32_inclusive"],
   },
+  {
+    id: "vcalloc",
+    summary: "vcalloc(n, size): zeroed, overflow-checked vmalloc of an array",
+    introduced: "5.18",
+    upstream: 'a8749a35c399 ("mm: vmalloc: introduce array allocation functions")',
+    headers: ["include/linux/vmalloc.h"],
+    pattern: /\bvcalloc\b\s*\(/,
+    symbols: ["vcalloc"],
+  },
+  {
+    id: "mhi_device_id",
+    summary: "struct mhi_device_id and MHI_DEVICE_MODALIAS_FMT in mod_devicetable.h",
+    introduced: "5.7",
+    upstream: '0cbf260820fa ("bus: mhi: core: Add support for registering MHI controllers")',
+    headers: ["include/linux/mod_devicetable.h"],
+    pattern: /struct\s+mhi_device_id\s*\{/,
+    symbols: ["mhi_device_id", "MHI_DEVICE_MODALIAS_FMT"],
+  },
+  {
+    id: "__netif_rx",
+    summary: "__netif_rx(): netif_rx for callers that already run with bottom halves disabled",
+    introduced: "5.18",
+    upstream: 'baebdf48c360 ("net: dev: Makes sure netif_rx() can be invoked in any context.")',
+    headers: ["include/linux/netdevice.h"],
+    pattern: /\b__netif_rx\s*\(/,
+    symbols: ["__netif_rx"],
+  },
 ];
 
 export function kernelApi(id: string): KernelApi | undefined {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { coerce, gte } from "semver";
 import { KbackportError } from "../errors.js";
 import { stripComments } from "../transform/c/tokenize.js";
 import { KERNEL_APIS, type KernelApi } from "./api.js";
@@ -11,20 +12,29 @@ export interface Feature {
   present: boolean;
   /** "include/linux/delay.h:58: static inline void fsleep(unsigned long usecs)", or what was searched. */
   evidence: string;
+  /** Mainline release that brought the API. */
+  introduced: string;
+  /** What the version number alone would say: stable and vendor kernels often disagree. */
+  byVersion: boolean;
   /** Set when --assume-missing overrode a probe that found the API. */
   assumedMissing?: boolean;
 }
 
 export type Features = ReadonlyMap<string, Feature>;
 
-/** Probes every API of the knowledge base in the target's own headers. */
-export function probeFeatures(target: KernelTarget, assumeMissing: readonly string[] = []): Features {
+/** Checks --assume-missing names against the knowledge base, before anything is fetched. */
+export function checkFeatureIds(assumeMissing: readonly string[]): void {
   const unknown = assumeMissing.filter((id) => !KERNEL_APIS.some((api) => api.id === id));
   if (unknown.length > 0) {
     throw new KbackportError(`--assume-missing: unknown feature ${unknown.map((u) => `'${u}'`).join(", ")}`, {
       hint: `known features: ${KERNEL_APIS.map((a) => a.id).join(", ")}`,
     });
   }
+}
+
+/** Probes every API of the knowledge base in the target's own headers. */
+export function probeFeatures(target: KernelTarget, assumeMissing: readonly string[] = []): Features {
+  checkFeatureIds(assumeMissing);
   const features = new Map<string, Feature>();
   for (const api of KERNEL_APIS) {
     const found = probe(target, api);
@@ -43,6 +53,9 @@ export function probeFeatures(target: KernelTarget, assumeMissing: readonly stri
 }
 
 function probe(target: KernelTarget, api: KernelApi): Feature {
+  const version = coerce(target.version);
+  const byVersion = version !== null && gte(version, coerce(api.introduced)!);
+  const known = { id: api.id, introduced: api.introduced, byVersion };
   const roots = [...new Set([target.dir, target.sourceDir])];
   const searched: string[] = [];
   for (const header of api.headers) {
@@ -56,12 +69,12 @@ function probe(target: KernelTarget, api: KernelApi): Feature {
         // The end of the match is the line that shows the API (the member, not the struct's first line).
         const line = text.slice(0, m.index + m[0].length).split("\n").length;
         const lineText = text.split("\n")[line - 1]!.trim();
-        return { id: api.id, present: true, evidence: `${header}:${line}: ${lineText}` };
+        return { ...known, present: true, evidence: `${header}:${line}: ${lineText}` };
       }
       break;
     }
   }
   const where =
     searched.length > 0 ? `not found in ${searched.join(", ")}` : `none of ${api.headers.join(", ")} exist`;
-  return { id: api.id, present: false, evidence: where };
+  return { ...known, present: false, evidence: where };
 }

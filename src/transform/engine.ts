@@ -51,8 +51,7 @@ export function transform(input: TransformInput): TransformResult {
   for (const rule of input.rules) {
     const users = input.components.filter((c) => c.rules.includes(rule.id));
     if (users.length === 0) continue;
-    const feature: Feature = input.features.get(rule.feature) ?? {
-      id: rule.feature,
+    const feature: Pick<Feature, "present" | "evidence"> = input.features.get(rule.feature) ?? {
       present: false,
       evidence: "not probed: unknown feature",
     };
@@ -96,8 +95,10 @@ export function transform(input: TransformInput): TransformResult {
 export function findUses(text: string, uses: readonly string[]): number[] {
   const code = codeTokens(tokenize(text));
   const patterns = uses.map((u) => codeTokens(tokenize(u)).map((t) => t.text));
+  const firsts = new Set(patterns.map((p) => p[0]));
   const lines: number[] = [];
   for (let i = 0; i < code.length; i++) {
+    if (!firsts.has(code[i]!.text)) continue;
     if (patterns.some((p) => p.every((t, k) => code[i + k]?.text === t && code[i + k]!.kind !== "string"))) {
       lines.push(code[i]!.line);
     }

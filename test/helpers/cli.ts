@@ -17,7 +17,7 @@ export async function kbackport(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<CliResult> {
-  const r = await execa("node", [join(ROOT, "bin/kbackport.js"), ...args], {
+  const r = await execa(process.execPath, [join(ROOT, "bin/kbackport.js"), ...args], {
     cwd: ROOT,
     reject: false,
     env: { CI: "true", ...env },

@@ -213,3 +213,26 @@ describe("kbackport against Debian bookworm's 6.1 headers", () => {
     expect(readFileSync(join(report.outDir!, "tree/drivers/net/mhi_net.c"), "utf8")).toBe(upstreamText);
   });
 });
+
+describe("probes against version numbers", () => {
+  it("finds what 5.10 stable backported, where the version number alone would say it is missing", async () => {
+    const { report } = await kbackportJson(
+      [
+        "prepare",
+        RECIPE,
+        "--kernel",
+        headers510(),
+        "--components",
+        "mhi",
+        "--out",
+        tempDir("prep-stable"),
+        ...fixtureSources(),
+      ],
+      env(),
+    );
+    const vcalloc = report.target!.features.find((f) => f.id === "vcalloc")!;
+    expect(vcalloc).toMatchObject({ introduced: "5.18", byVersion: false, present: true });
+    expect(vcalloc.evidence).toMatch(/^include\/linux\/vmalloc\.h:\d+: .*vcalloc\(/);
+    expect(rule(report, "vcalloc")).toMatchObject({ needed: false, sites: [] });
+  });
+});

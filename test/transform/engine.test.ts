@@ -15,7 +15,13 @@ const features = (present: Record<string, boolean>) =>
   new Map<string, Feature>(
     Object.entries(present).map(([id, p]) => [
       id,
-      { id, present: p, evidence: p ? `include/x.h:1: ${id}` : "not found in include/x.h" },
+      {
+        id,
+        present: p,
+        introduced: "5.5",
+        byVersion: p,
+        evidence: p ? `include/x.h:1: ${id}` : "not found in include/x.h",
+      },
     ]),
   );
 

@@ -7,106 +7,106 @@ export interface Token {
   line: number;
 }
 
-const PUNCTUATORS = [
-  "<<=",
-  ">>=",
-  "...",
-  "->",
-  "++",
-  "--",
-  "<<",
-  ">>",
-  "<=",
-  ">=",
-  "==",
-  "!=",
-  "&&",
-  "||",
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "%=",
-  "&=",
-  "|=",
-  "^=",
-  "##",
+const KINDS: Token["kind"][] = [
+  "space",
+  "space",
+  "comment",
+  "comment",
+  "string",
+  "char",
+  "ident",
+  "number",
+  "punct",
 ];
 
-/** Splits C source into tokens, keeping every character (concatenating all texts gives the input back). */
-export function tokenize(src: string): Token[] {
+/** One alternative per kind, in KINDS order; sticky, so the whole input is read in one pass. */
+const TOKEN = new RegExp(
+  [
+    /(\n)/,
+    /([ \t\r\f\v]+|\\\r?\n)/,
+    /(\/\*[\s\S]*?(?:\*\/|$))/,
+    /(\/\/(?:[^\n\\]|\\[\s\S])*)/,
+    /("(?:[^"\\\n]|\\[\s\S])*"?)/,
+    /('(?:[^'\\\n]|\\[\s\S])*'?)/,
+    /([A-Za-z_][A-Za-z0-9_]*)/,
+    /(\.?[0-9](?:[eEpP][+-]|[A-Za-z0-9_.])*)/,
+    /(<<=|>>=|\.\.\.|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^]=|##|[\s\S])/,
+  ]
+    .map((r) => r.source)
+    .join("|"),
+  "y",
+);
+
+const cache = new Map<string, Token[]>();
+const CACHE_SIZE = 64;
+
+/**
+ * Splits C source into tokens, keeping every character (concatenating all texts gives the input back).
+ * Results are shared: several rules tokenize the same file text in one run.
+ */
+export function tokenize(src: string): readonly Token[] {
+  const hit = cache.get(src);
+  if (hit) return hit;
+  const tokens = scan(src);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(src, tokens);
+  return tokens;
+}
+
+function scan(src: string): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
   let line = 1;
+  // "#" at the start of a line, then the directive's name: `<...>` after #include is a header name.
   let directive = "";
   let lineHasCode = false;
-  const push = (kind: Token["kind"], end: number) => {
-    const text = src.slice(i, end);
-    tokens.push({ kind, text, start: i, end, line });
-    for (const ch of text) if (ch === "\n") line++;
-    i = end;
-  };
-  while (i < src.length) {
-    const c = src[i]!;
-    const next = src[i + 1];
-    if (c === "\n") {
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < src.length) {
+    const start = TOKEN.lastIndex;
+    if (directive === "include" && src.charCodeAt(start) === 60 /* < */) {
+      const close = src.indexOf(">", start);
+      const end = close < 0 ? src.length : close + 1;
+      tokens.push({ kind: "header", text: src.slice(start, end), start, end, line });
+      TOKEN.lastIndex = end;
+      directive = "";
+      continue;
+    }
+    const m = TOKEN.exec(src)!;
+    const group = m.findIndex((g, i) => i > 0 && g !== undefined) - 1;
+    const kind = KINDS[group]!;
+    const text = m[0];
+    tokens.push({ kind, text, start, end: start + text.length, line });
+    if (group === 0) {
       lineHasCode = false;
       directive = "";
-      push("space", i + 1);
-    } else if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v") {
-      push("space", i + 1);
-    } else if (c === "\\" && (next === "\n" || (next === "\r" && src[i + 2] === "\n"))) {
-      push("space", i + (next === "\n" ? 2 : 3));
-    } else if (c === "/" && next === "*") {
-      const close = src.indexOf("*/", i + 2);
-      push("comment", close < 0 ? src.length : close + 2);
-    } else if (c === "/" && next === "/") {
-      let end = i;
-      while (end < src.length && src[end] !== "\n") end += src[end] === "\\" && src[end + 1] === "\n" ? 2 : 1;
-      push("comment", end);
-    } else if (c === '"' || c === "'") {
-      push(c === '"' ? "string" : "char", quotedEnd(src, i, c));
+    } else if (kind === "punct" && text === "#" && !lineHasCode) {
+      directive = "#";
       lineHasCode = true;
-    } else if (c === "<" && directive === "include") {
-      const close = src.indexOf(">", i);
-      push("header", close < 0 ? src.length : close + 1);
-    } else if (/[A-Za-z_]/.test(c)) {
-      let end = i + 1;
-      while (end < src.length && /[A-Za-z0-9_]/.test(src[end]!)) end++;
-      if (directive === "#") directive = src.slice(i, end);
-      push("ident", end);
-      lineHasCode = true;
-    } else if (/[0-9]/.test(c) || (c === "." && next !== undefined && /[0-9]/.test(next))) {
-      let end = i + 1;
-      while (end < src.length && /[A-Za-z0-9_.]/.test(src[end]!)) {
-        end += /[eEpP]/.test(src[end]!) && /[+-]/.test(src[end + 1] ?? "") ? 2 : 1;
-      }
-      push("number", end);
-      lineHasCode = true;
-    } else {
-      const op = PUNCTUATORS.find((p) => src.startsWith(p, i)) ?? c;
-      if (c === "#" && !lineHasCode) directive = "#";
-      push("punct", i + op.length);
+    } else if (kind === "ident" && directive === "#") {
+      directive = text;
+    } else if (kind !== "space" && kind !== "comment") {
       lineHasCode = true;
     }
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) line++;
   }
   return tokens;
 }
 
-function quotedEnd(src: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < src.length && src[i] !== quote && src[i] !== "\n") i += src[i] === "\\" ? 2 : 1;
-  return Math.min(i + 1, src.length);
+const codeCache = new WeakMap<readonly Token[], Token[]>();
+
+/** The tokens that carry meaning (no spaces, no comments). */
+export function codeTokens(tokens: readonly Token[]): Token[] {
+  let code = codeCache.get(tokens);
+  if (!code) {
+    code = tokens.filter((t) => t.kind !== "space" && t.kind !== "comment");
+    codeCache.set(tokens, code);
+  }
+  return code;
 }
 
-/** The tokens that carry meaning (no spaces, no comments), each with its index in the full list. */
-export function codeTokens(tokens: readonly Token[]): Token[] {
-  return tokens.filter((t) => t.kind !== "space" && t.kind !== "comment");
-}
+const COMMENT_OR_LITERAL =
+  /\/\*[\s\S]*?(?:\*\/|$)|\/\/(?:[^\n\\]|\\[\s\S])*|"(?:[^"\\\n]|\\[\s\S])*"|'(?:[^'\\\n]|\\[\s\S])*'/g;
 
 /** The source with every comment replaced by spaces (line numbers kept): what probes search. */
 export function stripComments(src: string): string {
-  return tokenize(src)
-    .map((t) => (t.kind === "comment" ? t.text.replace(/[^\n]/g, " ") : t.text))
-    .join("");
+  return src.replace(COMMENT_OR_LITERAL, (m) => (m.startsWith("/") ? m.replace(/[^\n]/g, " ") : m));
 }

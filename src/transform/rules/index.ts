@@ -5,16 +5,22 @@ import { busUeventConstDevice } from "./bus-uevent-const-device.js";
 import { containerOfConst } from "./container-of-const.js";
 import { fsleep } from "./fsleep.js";
 import { getRandomU32Inclusive } from "./get-random-u32-inclusive.js";
+import { mhiDeviceId } from "./mhi-device-id.js";
+import { netifRx } from "./netif-rx.js";
 import { iflaParentDevName } from "./ifla-parent-dev-name.js";
 import { rtnlLinkAlloc } from "./rtnl-link-alloc.js";
 import { traceAssignStrOneArg } from "./trace-assign-str-one-arg.js";
 import { u64Stats } from "./u64-stats.js";
+import { vcalloc } from "./vcalloc.js";
 
 export const RULES: readonly Rule[] = [
   u64Stats,
   fsleep,
   containerOfConst,
   getRandomU32Inclusive,
+  vcalloc,
+  mhiDeviceId,
+  netifRx,
   traceAssignStrOneArg,
   busTypeConst,
   busMatchConstDriver,

@@ -1,0 +1,115 @@
+/**
+ * Prints kbackport's costs on real trees (figures only, nothing asserted):
+ *  - the wall time of `kbackport run` against plain `make M=` of the same prepared tree (overhead ratio);
+ *  - the time of an unchanged re-run;
+ *  - the bytes and time of the sparse partial fetch of one source against a full clone of the repository.
+ * Needs what scripts/setup-debian.sh installs. Usage: npm run bench [-- --rounds N]
+ */
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { execa } from "execa";
+import type { RunReport } from "../src/report.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const roundsArg = process.argv.indexOf("--rounds");
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const COMPONENTS = "mhi,mhi_net";
+
+const temp = (name: string) => mkdtempSync(join(tmpdir(), `kbackport-bench-${name}-`));
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+
+function dirBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return [value, seconds(start)];
+}
+
+async function kbackport(args: string[], cache: string): Promise<RunReport> {
+  const r = await execa("node", [join(ROOT, "bin/kbackport.js"), ...args, "--json"], {
+    env: { KBACKPORT_CACHE_DIR: cache },
+    reject: false,
+  });
+  const report = JSON.parse(r.stdout) as RunReport;
+  if (report.errors.length > 0) throw new Error(`kbackport ${args[0]} failed: ${report.errors[0]!.message}`);
+  return report;
+}
+
+async function main() {
+  await execa("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
+  const repo = process.env.KBACKPORT_TEST_UPSTREAM ?? join(homedir(), ".cache", "kbackport-test", "upstream");
+  const fixture = await execa(join(ROOT, "scripts/upstream-from-debian.sh"), [
+    repo,
+    "/usr/src/linux-source-6.12.tar.xz",
+  ]);
+  const commit = fixture.stdout.trim().split("\n").at(-1)!.split(" ")[1]!;
+  const kernel = readdirSync("/usr/src")
+    .filter((n) => /^linux-headers-5\.10\.0-\d+-amd64$/.test(n))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+    .at(-1);
+  if (!kernel) throw new Error("no /usr/src/linux-headers-5.10.0-*-amd64: run scripts/setup-debian.sh");
+  const sources = ["--source", `linux-next=${repo}@${commit}`, "--source", `net-next=${repo}@${commit}`];
+  const recipe = join(ROOT, "recipes/mhi-wwan.yaml");
+  const common = [recipe, "--kernel", join("/usr/src", kernel), "--components", COMPONENTS, ...sources];
+
+  console.log(
+    `kbackport bench: ${COMPONENTS} from ${repo} @ ${commit.slice(0, 12)} against ${kernel}, ${ROUNDS} rounds`,
+  );
+
+  // Fetch: one source's sparse partial fetch against a full clone of the same repository.
+  const fetchCache = temp("fetch");
+  const [fetched, fetchTime] = await timed(() =>
+    kbackport(["fetch", recipe, "--components", "mhi", ...sources], fetchCache),
+  );
+  const sparseBytes = dirBytes(join(fetched.sources[0]!.dir, ".git/objects"));
+  const full = join(temp("full"), "full.git");
+  const [, fullTime] = await timed(() =>
+    execa("git", ["clone", "-q", "--bare", "--no-local", pathToFileURL(repo).href, full]),
+  );
+  const fullBytes = dirBytes(join(full, "objects"));
+  console.log(
+    `fetch      sparse partial of source linux-next (component mhi): ${mib(sparseBytes)} in ${fetchTime.toFixed(2)} s; ` +
+      `full clone: ${mib(fullBytes)} in ${fullTime.toFixed(1)} s; ratio ${((100 * sparseBytes) / fullBytes).toFixed(2)}% (target <= 1.5%)`,
+  );
+  rmSync(full, { recursive: true, force: true });
+
+  // Overhead: kbackport run (sources cached) against plain make M= on a fresh copy of the same tree.
+  const cache = temp("cache");
+  const first = await kbackport(["run", ...common, "--out", join(temp("warm"), "out")], cache);
+  const runs: number[] = [];
+  const makes: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const out = join(temp("run"), "out");
+    const [, t] = await timed(() => kbackport(["run", ...common, "--out", out], cache));
+    runs.push(t);
+    const tree = join(temp("make"), "tree");
+    cpSync(join(first.outDir!, "tree"), tree, { recursive: true });
+    const args = first.make!.slice(1).map((a) => (a.startsWith("M=") ? `M=${tree}` : a));
+    const [, m] = await timed(() => execa("make", args, { env: { LC_ALL: "C" } }));
+    makes.push(m);
+  }
+  const ratio = median(runs) / median(makes);
+  console.log(
+    `overhead   kbackport run ${median(runs).toFixed(2)} s vs make M= ${median(makes).toFixed(2)} s (medians): ${ratio.toFixed(3)}x (target <= 1.10x)`,
+  );
+
+  // Unchanged re-run of the same output.
+  const reruns: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const [report, t] = await timed(() => kbackport(["run", ...common, "--out", first.outDir!], cache));
+    if (!report.cached) throw new Error("the unchanged re-run did not reuse the output");
+    reruns.push(t);
+  }
+  console.log(`rerun      unchanged re-run: ${median(reruns).toFixed(3)} s (median; target <= 1 s)`);
+}
+
+await main();

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what kbackport and its tests use on Debian bookworm (run as root): the build tools, Debian's
+# kernel sources (6.12 as "upstream", 5.10 for kernel patches), bookworm's 6.1 headers, and, from a
+# bullseye apt source added at low priority, the newest 5.10 headers: the real older target.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+if [ "$(id -u)" -ne 0 ]; then
+  exec sudo --preserve-env=DEBIAN_FRONTEND "$0" "$@"
+fi
+
+if [ ! -f /etc/apt/sources.list.d/kbackport-bullseye.sources ] && ! grep -rqs "bullseye" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  cat > /etc/apt/sources.list.d/kbackport-bullseye.sources <<'SOURCES'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bullseye bullseye-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian-security
+Suites: bullseye-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+fi
+# Bullseye only provides what bookworm lacks (the 5.10 headers and their gcc-10).
+cat > /etc/apt/preferences.d/kbackport-bullseye <<'PREFS'
+Package: *
+Pin: release n=bullseye
+Pin-Priority: 100
+
+Package: *
+Pin: release n=bullseye-security
+Pin-Priority: 100
+PREFS
+
+apt-get update -q
+headers510=$(apt-cache search --names-only '^linux-headers-5\.10\.0-[0-9]+-amd64$' | awk '{print $1}' | sort -V | tail -n 1)
+[ -n "$headers510" ] || { echo "setup-debian.sh: no linux-headers-5.10.0-*-amd64 in the bullseye sources" >&2; exit 1; }
+apt-get install -y -q --no-install-recommends \
+  build-essential bc bison flex libelf-dev libssl-dev kmod git xz-utils patch ca-certificates \
+  gcc-aarch64-linux-gnu \
+  linux-source-6.12 linux-source-5.10 linux-headers-amd64 "$headers510"
+echo "setup-debian.sh: installed $headers510"

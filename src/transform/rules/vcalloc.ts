@@ -1,0 +1,21 @@
+import type { CompatRule } from "../rule.js";
+
+export const vcalloc: CompatRule = {
+  id: "vcalloc",
+  kind: "compat",
+  feature: "vcalloc",
+  upstream: 'a8749a35c399 ("mm: vmalloc: introduce array allocation functions")',
+  summary: "vcalloc() is vzalloc() of n * size, NULL when the product overflows",
+  header: "linux/vmalloc.h",
+  uses: ["vcalloc"],
+  definition: `#include <linux/overflow.h>
+#define vcalloc LINUX_BACKPORT(vcalloc)
+static inline void *vcalloc(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return vzalloc(bytes);
+}`,
+};
