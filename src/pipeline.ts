@@ -4,6 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Listr, type ListrTask } from "listr2";
 import { BuildError, buildModules } from "./build/build-modules.js";
+import { chooseCompiler } from "./build/toolchain.js";
 import { KbackportError } from "./errors.js";
 import { checkFeatureIds, probeFeatures, type Features } from "./kernel/features.js";
 import { readKernelTarget, type KernelTarget } from "./kernel/target.js";
@@ -83,6 +84,8 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
         );
         ctx.report.outDir = ctx.outDir;
         task.title = `Target ${target.release} (${target.arch}${target.crossCompile ? `, ${target.crossCompile}` : ""})`;
+        // A missing compiler is known now: say so before fetching and transforming.
+        if (builds) chooseCompiler(target);
         ctx.report.cacheKey = cacheKey(opts, ctx.recipe!, ctx.requests!, ctx.components!, target);
         ctx.reused = reuse(ctx, ctx.outDir, ctx.report.cacheKey);
       },

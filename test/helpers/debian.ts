@@ -23,3 +23,6 @@ export const headers61 = () =>
 
 export const source612Tarball = () =>
   newest(/^linux-source-6\.12\.tar\.xz$/, "apt-get install linux-source-6.12");
+
+export const source510Tarball = () =>
+  newest(/^linux-source-5\.10\.tar\.xz$/, "apt-get install linux-source-5.10 (bullseye)");
