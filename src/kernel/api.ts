@@ -137,6 +137,24 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     pattern: /\b__netif_rx\s*\(/,
     symbols: ["__netif_rx"],
   },
+  {
+    id: "class_register_const",
+    summary: "class_register()/class_unregister() take a const struct class *, so class objects can be const",
+    introduced: "6.4",
+    upstream: '43a7206b0963 ("driver core: class: make class_register() take a const *")',
+    headers: ["include/linux/device/class.h", "include/linux/device.h"],
+    pattern: /\bclass_register\s*\(\s*const\s+struct\s+class\b/,
+    symbols: ["class_register", "class_unregister"],
+  },
+  {
+    id: "rtnl_configure_link.portid",
+    summary: "rtnl_configure_link(dev, ifm, portid, nlh): the notification names the request's origin",
+    introduced: "6.2",
+    upstream: '1d997f101307 ("rtnetlink: pass netlink message header and portid to rtnl_configure_link()")',
+    headers: ["include/net/rtnetlink.h"],
+    pattern: /\brtnl_configure_link\s*\([^;)]*\bportid\b/,
+    symbols: ["rtnl_configure_link"],
+  },
 ];
 
 export function kernelApi(id: string): KernelApi | undefined {

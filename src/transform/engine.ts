@@ -1,7 +1,7 @@
 import type { Feature, Features } from "../kernel/features.js";
 import { applyEdits } from "./c/edit.js";
 import { codeTokens, tokenize } from "./c/tokenize.js";
-import type { CompatRule, Rule, Site } from "./rule.js";
+import type { CompatDefinition, Rule, Site } from "./rule.js";
 
 export interface TransformInput {
   /** Every copied source file: tree-relative path → text. */
@@ -45,7 +45,7 @@ const C_FILE = /\.[ch]$/;
 export function transform(input: TransformInput): TransformResult {
   const current = new Map(input.files);
   const changed = new Map<string, string>();
-  const compat: CompatRule[] = [];
+  const compat: (CompatDefinition & Pick<Rule, "feature" | "upstream">)[] = [];
   const reports: RuleReport[] = [];
 
   for (const rule of input.rules) {
@@ -60,7 +60,7 @@ export function transform(input: TransformInput): TransformResult {
     if (!feature.present) {
       for (const file of files) {
         const text = current.get(file)!;
-        if (rule.kind === "rewrite") {
+        if (rule.rewrite) {
           const edits = rule.rewrite(text, file);
           if (edits.length === 0) continue;
           for (const e of edits) sites.push({ file, line: lineAt(text, e.start) });
@@ -68,10 +68,11 @@ export function transform(input: TransformInput): TransformResult {
           current.set(file, next);
           changed.set(file, next);
         } else {
-          sites.push(...findUses(text, rule.uses).map((line) => ({ file, line })));
+          sites.push(...findUses(text, rule.uses ?? []).map((line) => ({ file, line })));
         }
       }
-      if (rule.kind === "compat" && sites.length > 0) compat.push(rule);
+      if (rule.compat && sites.length > 0)
+        compat.push({ ...rule.compat, feature: rule.feature, upstream: rule.upstream });
     }
     reports.push({
       id: rule.id,
@@ -85,7 +86,7 @@ export function transform(input: TransformInput): TransformResult {
       applied: sites.length > 0,
       stale: !feature.present && sites.length === 0,
       sites,
-      ...(rule.kind === "kernel-patch" ? { patch: rule.patch, degraded: rule.degraded } : {}),
+      ...(rule.patch ? { patch: rule.patch.file, degraded: rule.patch.degraded } : {}),
     });
   }
   return { changed, compatHeaders: compatHeaders(compat), rules: reports };
@@ -113,8 +114,10 @@ function lineAt(text: string, offset: number): number {
 }
 
 /** One wrapper per kernel header: the kernel's own header first, then the definitions it lacks. */
-function compatHeaders(rules: readonly CompatRule[]): Map<string, string> {
-  const byHeader = new Map<string, CompatRule[]>();
+function compatHeaders(
+  rules: readonly (CompatDefinition & Pick<Rule, "feature" | "upstream">)[],
+): Map<string, string> {
+  const byHeader = new Map<string, (CompatDefinition & Pick<Rule, "feature" | "upstream">)[]>();
   for (const rule of rules) byHeader.set(rule.header, [...(byHeader.get(rule.header) ?? []), rule]);
   const out = new Map<string, string>();
   for (const [header, list] of byHeader) {

@@ -6,40 +6,39 @@ export interface Site {
   line: number;
 }
 
-interface RuleBase {
+/** A definition added to a generated wrapper of a kernel header (`#include_next` + the definition). */
+export interface CompatDefinition {
+  /** The kernel header, as included: "linux/delay.h". */
+  header: string;
+  /** C text; functions are renamed with LINUX_BACKPORT() so they never clash with the kernel's own. */
+  definition: string;
+}
+
+/** A change the kernel itself must carry, emitted for the target's series. */
+export interface KernelPatch {
+  /** Patch file name, looked up as patches/<series>/<file> (series: "5.10", "5.4"). */
+  file: string;
+  /** What a module built out of tree against a kernel without the patch loses, and what still works. */
+  degraded: string;
+}
+
+/**
+ * One kernel API change. It runs only where the target lacks `feature`:
+ * - rewrite: `rewrite` edits the driver sources (and may add a compat definition its edits call);
+ * - compat: `compat` is added where the sources use the API (`uses`);
+ * - kernel-patch: `patch` is emitted; on a kernel without it, `rewrite` (if any) is the documented
+ *   fallback that keeps the drivers building and loading.
+ */
+export interface Rule {
   id: string;
-  /** The feature (kernel API) the rule stands in for; it runs only when the target lacks it. */
+  kind: "rewrite" | "compat" | "kernel-patch";
   feature: string;
   /** The mainline commit the rule mirrors or undoes: 12-hex id ("subject"). */
   upstream: string;
   summary: string;
+  rewrite?: (text: string, file: string) => Edit[];
+  /** Token sequences (e.g. "fsleep", ".alloc =") whose uses are the sites of a rule that does not rewrite. */
+  uses?: readonly string[];
+  compat?: CompatDefinition;
+  patch?: KernelPatch;
 }
-
-/** Edits the driver sources. */
-export interface RewriteRule extends RuleBase {
-  kind: "rewrite";
-  rewrite(text: string, file: string): Edit[];
-}
-
-/** Adds a definition to a generated wrapper of a kernel header (`#include_next` + the definition). */
-export interface CompatRule extends RuleBase {
-  kind: "compat";
-  /** The kernel header the definition is added to, as included: "linux/delay.h". */
-  header: string;
-  /** C text; functions are renamed with LINUX_BACKPORT() so they never clash with the kernel's own. */
-  definition: string;
-  /** Token sequences (e.g. "fsleep", ".alloc =") whose uses in the sources are the rule's sites. */
-  uses: readonly string[];
-}
-
-/** A change the kernel itself must carry; the run emits the patch for the target's series. */
-export interface KernelPatchRule extends RuleBase {
-  kind: "kernel-patch";
-  /** Patch file name, looked up as patches/<series>/<file> (series: "5.10", "5.4"). */
-  patch: string;
-  uses: readonly string[];
-  /** What a module built out of tree loses on a kernel without the patch. */
-  degraded: string;
-}
-
-export type Rule = RewriteRule | CompatRule | KernelPatchRule;

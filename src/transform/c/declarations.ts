@@ -1,35 +1,70 @@
 import { matchingClose } from "./navigate.js";
 import type { Token } from "./tokenize.js";
 
-/** Names of the functions assigned to `.member` in initializers of `struct <structType> NAME = { ... }`. */
-export function initializerCallbacks(code: readonly Token[], structType: string, member: string): string[] {
-  const names: string[] = [];
+/** A `struct <type> NAME [attributes] = { ... }` definition: the name and the braces' token indices. */
+export interface Initializer {
+  name: string;
+  /** Index of the `const` before `struct`, when there is one. */
+  constAt?: number;
+  open: number;
+  close: number;
+}
+
+/** Every initialized definition of a struct type, e.g. `static struct rtnl_link_ops ops __read_mostly = {`. */
+export function structInitializers(code: readonly Token[], structType: string): Initializer[] {
+  const found: Initializer[] = [];
   for (let i = 0; i + 3 < code.length; i++) {
     if (code[i]!.text !== "struct" || code[i + 1]!.text !== structType || code[i + 2]!.kind !== "ident")
       continue;
-    if (code[i + 3]!.text !== "=" || code[i + 4]?.text !== "{") continue;
-    const close = matchingClose(code, i + 4);
-    for (let j = i + 5; j + 3 < close; j++) {
-      if (
-        code[j]!.text === "." &&
-        code[j + 1]!.text === member &&
-        code[j + 2]!.text === "=" &&
-        code[j + 3]!.kind === "ident"
-      ) {
-        names.push(code[j + 3]!.text);
-      }
-    }
+    let eq = i + 3;
+    while (eq < code.length && code[eq]!.kind === "ident") eq++; // attributes such as __read_mostly
+    if (code[eq]?.text !== "=" || code[eq + 1]?.text !== "{") continue;
+    const close = matchingClose(code, eq + 1);
+    if (close < 0) continue;
+    found.push({
+      name: code[i + 2]!.text,
+      constAt: code[i - 1]?.text === "const" ? i - 1 : undefined,
+      open: eq + 1,
+      close,
+    });
   }
-  return names;
+  return found;
 }
 
-/** The parameter list (open and close paren) of each definition of function `name`: `name(...) {`. */
-export function functionDefinitions(code: readonly Token[], name: string): { open: number; close: number }[] {
-  const defs: { open: number; close: number }[] = [];
+/** The `.member = value` entries of an initializer: indices of the `.`, of the value, and of a trailing `,`. */
+export function designatedMembers(code: readonly Token[], init: Initializer, member: string) {
+  const entries: { dot: number; value: number; comma?: number }[] = [];
+  for (let j = init.open + 1; j + 3 <= init.close; j++) {
+    if (
+      code[j]!.text === "." &&
+      code[j + 1]!.text === member &&
+      code[j + 2]!.text === "=" &&
+      code[j + 3]!.kind === "ident"
+    ) {
+      entries.push({ dot: j, value: j + 3, comma: code[j + 4]?.text === "," ? j + 4 : undefined });
+    }
+  }
+  return entries;
+}
+
+/** Names of the functions assigned to `.member` in initializers of `struct <structType>`. */
+export function initializerCallbacks(code: readonly Token[], structType: string, member: string): string[] {
+  return structInitializers(code, structType).flatMap((init) =>
+    designatedMembers(code, init, member).map((m) => code[m.value]!.text),
+  );
+}
+
+/** The parameter list (open and close paren) and body of each definition of function `name`. */
+export function functionDefinitions(
+  code: readonly Token[],
+  name: string,
+): { open: number; close: number; bodyEnd: number }[] {
+  const defs: { open: number; close: number; bodyEnd: number }[] = [];
   for (let i = 0; i + 1 < code.length; i++) {
     if (code[i]!.kind !== "ident" || code[i]!.text !== name || code[i + 1]!.text !== "(") continue;
     const close = matchingClose(code, i + 1);
-    if (close > 0 && code[close + 1]?.text === "{") defs.push({ open: i + 1, close });
+    if (close > 0 && code[close + 1]?.text === "{")
+      defs.push({ open: i + 1, close, bodyEnd: matchingClose(code, close + 1) });
   }
   return defs;
 }

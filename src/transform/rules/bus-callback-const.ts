@@ -1,15 +1,15 @@
 import type { Edit } from "../c/edit.js";
 import { constBeforeStruct, functionDefinitions, initializerCallbacks } from "../c/declarations.js";
 import { codeTokens, tokenize } from "../c/tokenize.js";
-import type { RewriteRule } from "../rule.js";
+import type { Rule } from "../rule.js";
 
 /**
  * A rule for bus_type callbacks whose parameter gained const upstream: in the functions a bus_type
  * initializer assigns to `.member`, drop const from the parameters of `struct <paramType>`.
  */
 export function busCallbackConstRule(
-  fields: Omit<RewriteRule, "kind" | "rewrite"> & { member: string; paramType: string },
-): RewriteRule {
+  fields: Omit<Rule, "kind" | "rewrite"> & { member: string; paramType: string },
+): Rule {
   const { member, paramType, ...rule } = fields;
   return {
     ...rule,

@@ -1,16 +1,18 @@
-import type { CompatRule } from "../rule.js";
+import type { Rule } from "../rule.js";
 
 /** Older kernels have only container_of(), which drops const-ness: the code it compiles is the same. */
-export const containerOfConst: CompatRule = {
+export const containerOfConst: Rule = {
   id: "container-of-const",
   kind: "compat",
   feature: "container_of_const",
   upstream:
     '64f6a5d1922b ("container_of: add container_of_const() that preserves const-ness of the pointer")',
   summary: "container_of_const() falls back to container_of()",
-  header: "linux/kernel.h",
   uses: ["container_of_const"],
-  definition: `#ifndef container_of_const
+  compat: {
+    header: "linux/kernel.h",
+    definition: `#ifndef container_of_const
 #define container_of_const(ptr, type, member) container_of(ptr, type, member)
 #endif`,
+  },
 };

@@ -1,14 +1,15 @@
-import type { CompatRule } from "../rule.js";
+import type { Rule } from "../rule.js";
 
-export const fsleep: CompatRule = {
+export const fsleep: Rule = {
   id: "fsleep",
   kind: "compat",
   feature: "fsleep",
   upstream: 'c6af13d33475 ("timer: add fsleep for flexible sleeping")',
   summary: "fsleep() picks udelay, usleep_range or msleep by duration, as upstream does",
-  header: "linux/delay.h",
   uses: ["fsleep"],
-  definition: `#define fsleep LINUX_BACKPORT(fsleep)
+  compat: {
+    header: "linux/delay.h",
+    definition: `#define fsleep LINUX_BACKPORT(fsleep)
 static inline void fsleep(unsigned long usecs)
 {
 	if (usecs <= 10)
@@ -18,4 +19,5 @@ static inline void fsleep(unsigned long usecs)
 	else
 		msleep(DIV_ROUND_UP(usecs, 1000));
 }`,
+  },
 };

@@ -2,6 +2,7 @@ import type { Rule } from "../rule.js";
 import { busMatchConstDriver } from "./bus-match-const-driver.js";
 import { busTypeConst } from "./bus-type-const.js";
 import { busUeventConstDevice } from "./bus-uevent-const-device.js";
+import { classConst } from "./class-const.js";
 import { containerOfConst } from "./container-of-const.js";
 import { fsleep } from "./fsleep.js";
 import { getRandomU32Inclusive } from "./get-random-u32-inclusive.js";
@@ -9,6 +10,7 @@ import { mhiDeviceId } from "./mhi-device-id.js";
 import { netifRx } from "./netif-rx.js";
 import { iflaParentDevName } from "./ifla-parent-dev-name.js";
 import { rtnlLinkAlloc } from "./rtnl-link-alloc.js";
+import { rtnlConfigureLinkPortid } from "./rtnl-configure-link-portid.js";
 import { traceAssignStrOneArg } from "./trace-assign-str-one-arg.js";
 import { u64Stats } from "./u64-stats.js";
 import { vcalloc } from "./vcalloc.js";
@@ -25,6 +27,8 @@ export const RULES: readonly Rule[] = [
   busTypeConst,
   busMatchConstDriver,
   busUeventConstDevice,
+  classConst,
+  rtnlConfigureLinkPortid,
   iflaParentDevName,
   rtnlLinkAlloc,
 ];

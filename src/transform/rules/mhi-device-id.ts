@@ -1,4 +1,4 @@
-import type { CompatRule } from "../rule.js";
+import type { Rule } from "../rule.js";
 
 /**
  * The MHI device id table entry, with upstream's layout, so a modpost that knows MODULE_DEVICE_TABLE(mhi)
@@ -6,15 +6,16 @@ import type { CompatRule } from "../rule.js";
  * this header is included. The kernel's own MHI_DEVICE_MODALIAS_FMT guards it instead, so a kernel that has
  * the struct after all (a vendor tree carrying MHI) never sees two definitions.
  */
-export const mhiDeviceId: CompatRule = {
+export const mhiDeviceId: Rule = {
   id: "mhi-device-id",
   kind: "compat",
   feature: "mhi_device_id",
   upstream: '0cbf260820fa ("bus: mhi: core: Add support for registering MHI controllers")',
   summary: "struct mhi_device_id and MHI_DEVICE_MODALIAS_FMT for kernels before 5.7",
-  header: "linux/mod_devicetable.h",
   uses: ["mhi_device_id", "MHI_DEVICE_MODALIAS_FMT"],
-  definition: `#ifndef MHI_DEVICE_MODALIAS_FMT
+  compat: {
+    header: "linux/mod_devicetable.h",
+    definition: `#ifndef MHI_DEVICE_MODALIAS_FMT
 #define MHI_DEVICE_MODALIAS_FMT "mhi:%s"
 #define MHI_NAME_SIZE 32
 struct mhi_device_id {
@@ -22,4 +23,5 @@ struct mhi_device_id {
 	kernel_ulong_t driver_data;
 };
 #endif`,
+  },
 };

@@ -1,17 +1,19 @@
-import type { CompatRule } from "../rule.js";
+import type { Rule } from "../rule.js";
 
 /** Before 5.18 netif_rx() was the call for this context: __netif_rx() was split off from it. */
-export const netifRx: CompatRule = {
+export const netifRx: Rule = {
   id: "netif-rx",
   kind: "compat",
   feature: "__netif_rx",
   upstream: 'baebdf48c360 ("net: dev: Makes sure netif_rx() can be invoked in any context.")',
   summary: "__netif_rx() calls netif_rx(), what drivers called in that context before 5.18",
-  header: "linux/netdevice.h",
   uses: ["__netif_rx"],
-  definition: `#define __netif_rx LINUX_BACKPORT(__netif_rx)
+  compat: {
+    header: "linux/netdevice.h",
+    definition: `#define __netif_rx LINUX_BACKPORT(__netif_rx)
 static inline int __netif_rx(struct sk_buff *skb)
 {
 	return netif_rx(skb);
 }`,
+  },
 };

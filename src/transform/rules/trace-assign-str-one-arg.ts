@@ -1,10 +1,10 @@
 import type { Edit } from "../c/edit.js";
 import { findCalls, splitArguments } from "../c/navigate.js";
 import { codeTokens, tokenize } from "../c/tokenize.js";
-import type { RewriteRule } from "../rule.js";
+import type { Rule } from "../rule.js";
 
 /** Gives each one-argument __assign_str(field) back the source its event's __string(field, src) names. */
-export const traceAssignStrOneArg: RewriteRule = {
+export const traceAssignStrOneArg: Rule = {
   id: "trace-assign-str-one-arg",
   kind: "rewrite",
   feature: "trace_assign_str_one_arg",

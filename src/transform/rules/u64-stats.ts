@@ -1,7 +1,7 @@
 import type { Edit } from "../c/edit.js";
 import { findCalls, splitArguments } from "../c/navigate.js";
 import { codeTokens, tokenize, type Token } from "../c/tokenize.js";
-import type { RewriteRule } from "../rule.js";
+import type { Rule } from "../rule.js";
 
 /** u64_stats helper → the plain C it stands for, given the counter as an lvalue and the other arguments. */
 const HELPERS: Record<string, (counter: string, args: string[]) => string> = {
@@ -14,7 +14,7 @@ const HELPERS: Record<string, (counter: string, args: string[]) => string> = {
 };
 
 /** Kernels before 5.5 count with plain u64 inside u64_stats_update_begin/end: turn u64_stats_t back into that. */
-export const u64Stats: RewriteRule = {
+export const u64Stats: Rule = {
   id: "u64-stats",
   kind: "rewrite",
   feature: "u64_stats_t",

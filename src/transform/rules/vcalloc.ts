@@ -1,14 +1,15 @@
-import type { CompatRule } from "../rule.js";
+import type { Rule } from "../rule.js";
 
-export const vcalloc: CompatRule = {
+export const vcalloc: Rule = {
   id: "vcalloc",
   kind: "compat",
   feature: "vcalloc",
   upstream: 'a8749a35c399 ("mm: vmalloc: introduce array allocation functions")',
   summary: "vcalloc() is vzalloc() of n * size, NULL when the product overflows",
-  header: "linux/vmalloc.h",
   uses: ["vcalloc"],
-  definition: `#include <linux/overflow.h>
+  compat: {
+    header: "linux/vmalloc.h",
+    definition: `#include <linux/overflow.h>
 #define vcalloc LINUX_BACKPORT(vcalloc)
 static inline void *vcalloc(size_t n, size_t size)
 {
@@ -18,4 +19,5 @@ static inline void *vcalloc(size_t n, size_t size)
 		return NULL;
 	return vzalloc(bytes);
 }`,
+  },
 };
