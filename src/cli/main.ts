@@ -6,6 +6,7 @@ import { doctorCommand } from "./doctor.js";
 import { fetchCommand } from "./fetch.js";
 import { prepareCommand } from "./prepare.js";
 import { runCommand } from "./run.js";
+import { validateCommand } from "./validate.js";
 
 /** Runs the command line; returns the process exit code (0 ok, 1 failed, 2 usage). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -18,7 +19,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
-  for (const make of [fetchCommand, prepareCommand, buildCommand, runCommand, doctorCommand]) {
+  for (const make of [
+    fetchCommand,
+    prepareCommand,
+    buildCommand,
+    runCommand,
+    validateCommand,
+    doctorCommand,
+  ]) {
     program.addCommand(make(exit).exitOverride());
   }
   try {

@@ -1,4 +1,6 @@
-import { existsSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 
 /** The newest /usr/src entry matching a pattern, or an error naming the Debian package to install. */
@@ -26,3 +28,23 @@ export const source612Tarball = () =>
 
 export const source510Tarball = () =>
   newest(/^linux-source-5\.10\.tar\.xz$/, "apt-get install linux-source-5.10 (bullseye)");
+
+/** Debian bullseye's stock 5.10 kernel (the package scripts/setup-debian.sh downloads), unpacked once. */
+export function stockKernel510(): { vmlinuz: string; modules: string; release: string } {
+  const cache = "/var/cache/kbackport";
+  const deb = existsSync(cache)
+    ? readdirSync(cache).find((n) => /^linux-image-5\.10\.0-\d+-amd64_.*\.deb$/.test(n))
+    : undefined;
+  if (!deb) throw new Error(`no ${cache}/linux-image-5.10.0-*-amd64_*.deb: run scripts/setup-debian.sh`);
+  const release = deb.split("_")[0]!.replace(/^linux-image-/, "");
+  const dir = join(homedir(), ".cache", "kbackport-test", deb.replace(/\.deb$/, ""));
+  if (!existsSync(join(dir, "boot", `vmlinuz-${release}`))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync("dpkg-deb", ["-x", join(cache, deb), dir]);
+  }
+  return {
+    vmlinuz: join(dir, "boot", `vmlinuz-${release}`),
+    modules: join(dir, "lib", "modules", release),
+    release,
+  };
+}

@@ -1,0 +1,167 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { hasTool } from "../build/toolchain.js";
+import { KbackportError } from "../errors.js";
+import { RUNTIME_FACTS, type RuntimeFact } from "../model/runtime.js";
+import type { RunReport } from "../report.js";
+import { buildInitramfs, MARK, type VmModule } from "./initramfs.js";
+
+export interface VmOptions {
+  /** A run's output directory (report.json and modules/). */
+  runDir: string;
+  /** The kernel to boot: its vmlinuz must match the release the modules were built for. */
+  kernelImage: string;
+  /** /lib/modules/<release> of that kernel, for the kernel's own modules ours depend on. */
+  kernelModules?: string;
+  timeoutSeconds: number;
+  busybox?: string;
+}
+
+export interface VmReport {
+  kernelImage: string;
+  modules: { name: string; loaded: boolean; error?: string; fromKernel?: boolean }[];
+  checks: { id: string; ok: boolean; detail?: string; source: string }[];
+  /** The guest printed its end marker before the timeout. */
+  completed: boolean;
+  seconds: number;
+  /** The last lines of the serial console, for diagnosis. */
+  consoleTail: string[];
+}
+
+/**
+ * Boots a kernel under qemu (TCG: a /dev/kvm may exist and not work) with a busybox initramfs that loads
+ * the run's modules in dependency order and probes what the model says they must create. Results come
+ * from the serial console, up to an end marker or the timeout; qemu's exit code says nothing.
+ */
+export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
+  const report = JSON.parse(readFileSync(join(opts.runDir, "report.json"), "utf8")) as RunReport;
+  if (report.target?.arch !== "x86") {
+    throw new KbackportError(
+      `the VM check boots x86 kernels; this run targets ${report.target?.arch ?? "no kernel"}`,
+    );
+  }
+  if (!existsSync(opts.kernelImage)) {
+    throw new KbackportError(`kernel image ${opts.kernelImage} does not exist`, {
+      hint: `use the vmlinuz of the kernel the run was built for (${report.target.release})`,
+    });
+  }
+  if (!hasTool("qemu-system-x86_64")) {
+    throw new KbackportError("qemu-system-x86_64 not found", {
+      hint: "install it: apt-get install qemu-system-x86",
+    });
+  }
+  const busybox = opts.busybox ?? "/bin/busybox";
+  if (!existsSync(busybox))
+    throw new KbackportError(`${busybox} not found`, { hint: "install it: apt-get install busybox-static" });
+
+  const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
+  const modules = await loadOrder(ours, opts.kernelModules);
+  const facts = report.modules.flatMap((m) => RUNTIME_FACTS[m.name] ?? []);
+  const work = await mkdtemp(join(tmpdir(), "kbackport-vm-"));
+  try {
+    const initrd = join(work, "initrd.cpio");
+    await buildInitramfs({ dir: join(work, "root"), output: initrd, busybox, modules, facts });
+    const start = Date.now();
+    const qemu = await execa(
+      "qemu-system-x86_64",
+      [
+        "-machine",
+        "pc",
+        "-accel",
+        "tcg",
+        "-m",
+        "512M",
+        "-smp",
+        "1",
+        "-nographic",
+        "-no-reboot",
+        "-kernel",
+        opts.kernelImage,
+        "-initrd",
+        initrd,
+        "-append",
+        "console=ttyS0 panic=-1 loglevel=3",
+      ],
+      { reject: false, timeout: opts.timeoutSeconds * 1000, all: true, stdin: "ignore" },
+    );
+    return parseConsole(qemu.all ?? "", modules, facts, opts, ours, (Date.now() - start) / 1000);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function parseConsole(
+  text: string,
+  modules: readonly VmModule[],
+  facts: readonly RuntimeFact[],
+  opts: VmOptions,
+  ours: ReadonlyMap<string, string>,
+  seconds: number,
+): VmReport {
+  const lines = text.replace(/\r/g, "").split("\n");
+  const marked = (mark: string) =>
+    new Map(
+      lines.flatMap((l) => {
+        const m = new RegExp(`${mark} (\\S+) (ok|fail)\\s*(.*)$`).exec(l);
+        return m ? [[m[1]!, { ok: m[2] === "ok", detail: m[3]?.trim() || undefined }] as const] : [];
+      }),
+    );
+  const loads = marked(MARK.load);
+  const checks = marked(MARK.check);
+  return {
+    kernelImage: opts.kernelImage,
+    modules: modules.map((m) => ({
+      name: m.name,
+      loaded: loads.get(m.name)?.ok ?? false,
+      error: loads.has(m.name) ? loads.get(m.name)!.detail : "no result: the guest never got to it",
+      ...(ours.has(m.name) ? {} : { fromKernel: true }),
+    })),
+    checks: facts.map((f) => ({
+      id: f.id,
+      ok: checks.get(f.id)?.ok ?? false,
+      detail: checks.has(f.id) ? checks.get(f.id)!.detail : "no result",
+      source: f.source,
+    })),
+    completed: lines.some((l) => l.includes(MARK.end)),
+    seconds,
+    consoleTail: lines.filter((l) => l.trim()).slice(-25),
+  };
+}
+
+/** Our modules and the kernel's own they need, dependencies first (from each module's `depends`). */
+async function loadOrder(ours: ReadonlyMap<string, string>, kernelModules?: string): Promise<VmModule[]> {
+  const ordered: VmModule[] = [];
+  const seen = new Set<string>();
+  const visit = async (name: string, path: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const depends = (await execa("modinfo", ["-F", "depends", path])).stdout.trim();
+    for (const dep of depends ? depends.split(",") : []) {
+      const depPath = ours.get(dep) ?? findKernelModule(dep, kernelModules);
+      if (!depPath) {
+        throw new KbackportError(
+          `module ${name} needs ${dep}, which neither the run nor the kernel's modules provide`,
+          {
+            hint: "pass --vm-modules with the kernel's /lib/modules/<release> directory",
+          },
+        );
+      }
+      await visit(dep, depPath);
+    }
+    ordered.push({ name, path });
+  };
+  for (const [name, path] of ours) await visit(name, path);
+  return ordered;
+}
+
+function findKernelModule(name: string, dir?: string): string | undefined {
+  if (!dir || !existsSync(dir)) return undefined;
+  const wanted = new Set([`${name}.ko`, `${name.replace(/_/g, "-")}.ko`]);
+  const entry = readdirSync(dir, { recursive: true, withFileTypes: true }).find(
+    (e) => e.isFile() && wanted.has(e.name),
+  );
+  return entry ? join(entry.parentPath, entry.name) : undefined;
+}
