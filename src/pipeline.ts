@@ -145,6 +145,7 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
           patchesDir: PATCHES_DIR,
         });
         ctx.report.rules = ctx.tree.rules;
+        ctx.report.skipped = ctx.tree.skipped;
         ctx.report.kernelPatches = ctx.tree.kernelPatches;
         ctx.report.warnings.push(...ctx.tree.warnings);
         const applied = ctx.tree.rules.filter((r) => r.applied).length;

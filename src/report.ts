@@ -1,5 +1,6 @@
 import type { BuiltModule } from "./build/build-modules.js";
 import type { Diagnostic } from "./build/diagnostics.js";
+import type { SkippedModule } from "./build/select-modules.js";
 import type { Feature } from "./kernel/features.js";
 import type { RuleReport } from "./transform/engine.js";
 import type { KernelPatchReport } from "./transform/backport-tree.js";
@@ -30,6 +31,8 @@ export interface RunReport {
   rules: RuleReport[];
   kernelPatches: KernelPatchReport[];
   modules: BuiltModule[];
+  /** Modules the target's Kconfig does not allow (e.g. qcom_bam_dmux without QCOM_SMEM_STATE). */
+  skipped: SkippedModule[];
   /** The make command line of the build, to rebuild the tree by hand. */
   make?: string[];
   buildWarnings: Diagnostic[];
@@ -48,6 +51,7 @@ export function emptyReport(command: string, version: string): RunReport {
     rules: [],
     kernelPatches: [],
     modules: [],
+    skipped: [],
     buildWarnings: [],
     warnings: [],
     errors: [],

@@ -20,6 +20,7 @@ export function summarize(report: RunReport): string {
   for (const p of report.kernelPatches)
     lines.push(`patch    ${p.file ?? `(none for ${p.series})`} [${p.rule}]`);
   for (const m of report.modules) lines.push(`module   ${m.path} ${m.sha256.slice(0, 16)}`);
+  for (const s of report.skipped) lines.push(`skipped  ${s.name}: ${s.reason} [${s.where}]`);
   if (report.cached) lines.push("output unchanged: reused the previous run");
   if (report.outDir && report.errors.length === 0) lines.push(`output   ${report.outDir}`);
   for (const w of report.warnings) lines.push(`warning: ${w}`);

@@ -155,6 +155,33 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     pattern: /\brtnl_configure_link\s*\([^;)]*\bportid\b/,
     symbols: ["rtnl_configure_link"],
   },
+  {
+    id: "platform_driver.remove_new",
+    summary: "platform_driver.remove_new: a remove callback that returns nothing",
+    introduced: "6.3",
+    upstream: '5c5a7680e67b ("platform: Provide a remove callback that returns no value")',
+    headers: ["include/linux/platform_device.h"],
+    pattern: /\(\s*\*\s*remove_new\s*\)/,
+    symbols: ["remove_new"],
+  },
+  {
+    id: "devm_qcom_smem_state_get",
+    summary: "devm_qcom_smem_state_get(): a device-managed SMEM state handle",
+    introduced: "5.14",
+    upstream: '61d1961adf4b ("soc: qcom: smem_state: Add devm_qcom_smem_state_get()")',
+    headers: ["include/linux/soc/qcom/smem_state.h"],
+    pattern: /\bdevm_qcom_smem_state_get\s*\(/,
+    symbols: ["devm_qcom_smem_state_get"],
+  },
+  {
+    id: "rpmsg_device_id.driver_data",
+    summary: "struct rpmsg_device_id carries driver_data",
+    introduced: "5.14",
+    upstream: '60302ce4ea07 ("rpmsg: core: Add driver_data for rpmsg_device_id")',
+    headers: ["include/linux/mod_devicetable.h"],
+    pattern: /struct\s+rpmsg_device_id\s*\{[^}]*\bdriver_data\b/,
+    symbols: ["driver_data"],
+  },
 ];
 
 export function kernelApi(id: string): KernelApi | undefined {

@@ -7,8 +7,8 @@ import type { FetchRequest } from "./sparse-fetch.js";
 import { sourceUrl } from "./url.js";
 
 /**
- * What to fetch from each recipe source the components use: their paths, plus the Makefile of every
- * module directory (it says which objects make up each module).
+ * What to fetch from each recipe source the components use: their paths, plus the Makefile and Kconfig
+ * of every module directory.
  */
 export function fetchRequests(
   recipe: Recipe,
@@ -35,10 +35,11 @@ export function fetchRequests(
     for (const comp of components.filter((c) => c.source === name)) {
       comp.paths.forEach((p, i) => located.set(p, recipe.where(["components", comp.name, "paths", i])));
       comp.modules.forEach((m, i) => {
-        const makefile = `${m.dir}/Makefile`;
-        const covered = [...located.keys()].some((p) => makefile.startsWith(`${p}/`));
-        if (!covered && !located.has(makefile)) {
-          located.set(makefile, recipe.where(["components", comp.name, "modules", i, "dir"]));
+        // Makefile: the objects of each module; Kconfig: what each module depends on.
+        for (const file of [`${m.dir}/Makefile`, `${m.dir}/Kconfig`]) {
+          const covered = [...located.keys()].some((p) => file.startsWith(`${p}/`));
+          if (!covered && !located.has(file))
+            located.set(file, recipe.where(["components", comp.name, "modules", i, "dir"]));
         }
       });
     }

@@ -10,6 +10,7 @@ import {
   kconfigSymbols,
   type KconfigValue,
 } from "../build/kbuild.js";
+import { modulesForTarget, type SkippedModule } from "../build/select-modules.js";
 import type { Features } from "../kernel/features.js";
 import type { KernelTarget } from "../kernel/target.js";
 import type { SelectedComponent } from "../recipe/select.js";
@@ -29,6 +30,8 @@ export interface BackportTree {
   /** The tree `make M=` builds. */
   dir: string;
   modules: (ModuleSpec & { component: string })[];
+  /** Modules whose Kconfig dependencies the target does not meet. */
+  skipped: SkippedModule[];
   symbols: Map<string, KconfigValue>;
   rules: RuleReport[];
   kernelPatches: KernelPatchReport[];
@@ -67,12 +70,21 @@ export async function writeBackportTree(opts: {
   for (const [header, text] of result.compatHeaders) generated.set(`${COMPAT_INCLUDE}/${header}`, text);
   generated.set(`${COMPAT_INCLUDE}/kbackport/backport.h`, BACKPORT_HEADER);
 
-  const modules = opts.components.flatMap((c) => c.modules.map((m) => ({ ...m, component: c.name })));
   const settings = Object.assign({}, ...opts.components.map((c) => c.settings)) as Record<
     string,
     KconfigValue
   >;
-  const symbols = kconfigSymbols(modules, settings);
+  const wanted = opts.components.flatMap((c) => c.modules.map((m) => ({ ...m, component: c.name })));
+  const kconfigs = new Map<string, string>();
+  for (const dir of new Set(wanted.map((m) => m.dir))) {
+    const path = join(tree, dir, "Kconfig");
+    if (existsSync(path)) kconfigs.set(`${dir}/Kconfig`, await readFile(path, "utf8"));
+  }
+  const { build: modules, skipped } = modulesForTarget(wanted, kconfigs, opts.target.config, settings);
+  const notBuilt = Object.fromEntries(
+    skipped.map((s) => [wanted.find((m) => m.name === s.name)!.config, "n" as const]),
+  );
+  const symbols = kconfigSymbols(modules, { ...settings, ...notBuilt });
   generated.set(KCONFIG_HEADER, kconfigHeader(symbols));
   const makefiles = new Map<string, string>();
   for (const dir of new Set(modules.map((m) => m.dir))) {
@@ -92,7 +104,9 @@ export async function writeBackportTree(opts: {
     opts.patchesDir,
     opts.outDir,
   );
-  return { dir: tree, modules, symbols, rules: result.rules, kernelPatches, warnings };
+  for (const m of skipped)
+    warnings.push(`module ${m.name} is not built: the target does not meet ${m.where}: ${m.reason}`);
+  return { dir: tree, modules, skipped, symbols, rules: result.rules, kernelPatches, warnings };
 }
 
 /** The kernel patches of the needed kernel-patch rules, for the target's series (5.10, 5.4, ...). */

@@ -16,20 +16,10 @@ beforeAll(async () => {
 });
 
 describe("cross build for arm64", () => {
-  it("takes ARCH from the tree's .config and Debian's aarch64 toolchain, and builds arm64 modules", async () => {
+  it("takes ARCH from the tree's .config and Debian's aarch64 toolchain, and builds every module, BAM-DMUX included", async () => {
     const out = tempDir("out-arm64");
     const { exitCode, report } = await kbackportJson(
-      [
-        "run",
-        "recipes/mhi-wwan.yaml",
-        "--kernel",
-        tree,
-        "--components",
-        "mhi_net",
-        "--out",
-        out,
-        ...fixtureSources(),
-      ],
+      ["run", "recipes/mhi-wwan.yaml", "--kernel", tree, "--out", out, ...fixtureSources()],
       { KBACKPORT_CACHE_DIR: tempDir("arm64-cache") },
     );
     expect(report.errors).toEqual([]);
@@ -41,7 +31,28 @@ describe("cross build for arm64", () => {
       kind: "tree",
     });
     expect(report.make).toEqual(expect.arrayContaining(["ARCH=arm64", "CROSS_COMPILE=aarch64-linux-gnu-"]));
-    expect(report.modules.map((m) => m.name)).toEqual(["mhi", "mhi_pci_generic", "mhi_net"]);
+    expect(report.modules.map((m) => m.name)).toEqual([
+      "mhi",
+      "mhi_pci_generic",
+      "mhi_net",
+      "wwan",
+      "wwan_hwsim",
+      "mhi_wwan_ctrl",
+      "mhi_wwan_mbim",
+      "qcom_bam_dmux",
+      "rpmsg_wwan_ctrl",
+    ]);
+    expect(report.skipped).toEqual([]);
+    const rules = Object.fromEntries(report.rules.map((r) => [r.id, r]));
+    for (const id of ["devm-qcom-smem-state-get", "platform-remove-new", "rpmsg-device-id-driver-data"]) {
+      expect(rules[id]).toMatchObject({ needed: true, applied: true, components: ["bam_dmux"] });
+    }
+    const alias = async (m: string) =>
+      (await execa("modinfo", ["-F", "alias", join(out, `modules/${m}.ko`)])).stdout.split("\n");
+    expect(await alias("qcom_bam_dmux")).toContain("of:N*T*Cqcom,bam-dmux");
+    expect(await alias("rpmsg_wwan_ctrl")).toEqual(
+      expect.arrayContaining(["rpmsg:DATA5_CNTL", "rpmsg:DATA4", "rpmsg:DATA1"]),
+    );
     for (const m of report.modules) {
       const header = (await execa("readelf", ["-h", join(out, m.path)])).stdout;
       expect(header).toMatch(/Machine:\s+AArch64/);

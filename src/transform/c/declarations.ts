@@ -6,27 +6,31 @@ export interface Initializer {
   name: string;
   /** Index of the `const` before `struct`, when there is one. */
   constAt?: number;
+  /** Index of the definition's first token (`static`, `const` or `struct`). */
+  first: number;
   open: number;
   close: number;
 }
 
-/** Every initialized definition of a struct type, e.g. `static struct rtnl_link_ops ops __read_mostly = {`. */
+/**
+ * Every initialized definition of a struct type, e.g. `static struct rtnl_link_ops ops __read_mostly = {`
+ * or an array of them, `static const struct rpmsg_device_id ids[] = {`.
+ */
 export function structInitializers(code: readonly Token[], structType: string): Initializer[] {
   const found: Initializer[] = [];
   for (let i = 0; i + 3 < code.length; i++) {
     if (code[i]!.text !== "struct" || code[i + 1]!.text !== structType || code[i + 2]!.kind !== "ident")
       continue;
     let eq = i + 3;
+    if (code[eq]?.text === "[" && code[eq + 1]?.text === "]") eq += 2;
     while (eq < code.length && code[eq]!.kind === "ident") eq++; // attributes such as __read_mostly
     if (code[eq]?.text !== "=" || code[eq + 1]?.text !== "{") continue;
     const close = matchingClose(code, eq + 1);
     if (close < 0) continue;
-    found.push({
-      name: code[i + 2]!.text,
-      constAt: code[i - 1]?.text === "const" ? i - 1 : undefined,
-      open: eq + 1,
-      close,
-    });
+    const constAt = code[i - 1]?.text === "const" ? i - 1 : undefined;
+    let first = constAt ?? i;
+    while (code[first - 1]?.text === "static" || code[first - 1]?.text === "const") first--;
+    found.push({ name: code[i + 2]!.text, constAt, first, open: eq + 1, close });
   }
   return found;
 }
@@ -77,4 +81,24 @@ export function constBeforeStruct(code: readonly Token[], from: number, to: numb
       found.push(i);
   }
   return found;
+}
+
+/** Index of the first token of the top-level declaration or definition that contains token `at`. */
+export function topLevelStart(code: readonly Token[], at: number): number {
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < at; i++) {
+    const t = code[i]!.text;
+    if (t === "{" || t === "(" || t === "[") depth++;
+    else if (t === "}" || t === ")" || t === "]") {
+      depth--;
+      if (depth === 0 && t === "}" && code[i + 1]?.text !== ";") start = i + 1;
+    } else if (t === ";" && depth === 0) start = i + 1;
+  }
+  // Preprocessor lines are not declarations: step past any that end right before the definition.
+  while (start < at && code[start]!.text === "#") {
+    const line = code[start]!.line;
+    while (start < at && code[start]!.line === line) start++;
+  }
+  return start;
 }

@@ -3,6 +3,7 @@ import { busMatchConstDriver } from "./bus-match-const-driver.js";
 import { busTypeConst } from "./bus-type-const.js";
 import { busUeventConstDevice } from "./bus-uevent-const-device.js";
 import { classConst } from "./class-const.js";
+import { devmQcomSmemStateGet } from "./devm-qcom-smem-state-get.js";
 import { containerOfConst } from "./container-of-const.js";
 import { fsleep } from "./fsleep.js";
 import { getRandomU32Inclusive } from "./get-random-u32-inclusive.js";
@@ -10,6 +11,8 @@ import { mhiDeviceId } from "./mhi-device-id.js";
 import { netifRx } from "./netif-rx.js";
 import { iflaParentDevName } from "./ifla-parent-dev-name.js";
 import { rtnlLinkAlloc } from "./rtnl-link-alloc.js";
+import { platformRemoveNew } from "./platform-remove-new.js";
+import { rpmsgDeviceIdDriverData } from "./rpmsg-device-id-driver-data.js";
 import { rtnlConfigureLinkPortid } from "./rtnl-configure-link-portid.js";
 import { traceAssignStrOneArg } from "./trace-assign-str-one-arg.js";
 import { u64Stats } from "./u64-stats.js";
@@ -29,6 +32,9 @@ export const RULES: readonly Rule[] = [
   busUeventConstDevice,
   classConst,
   rtnlConfigureLinkPortid,
+  platformRemoveNew,
+  devmQcomSmemStateGet,
+  rpmsgDeviceIdDriverData,
   iflaParentDevName,
   rtnlLinkAlloc,
 ];

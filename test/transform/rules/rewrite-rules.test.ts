@@ -6,6 +6,8 @@ import { classConst } from "../../../src/transform/rules/class-const.js";
 import { iflaParentDevName } from "../../../src/transform/rules/ifla-parent-dev-name.js";
 import { rtnlConfigureLinkPortid } from "../../../src/transform/rules/rtnl-configure-link-portid.js";
 import { rtnlLinkAlloc } from "../../../src/transform/rules/rtnl-link-alloc.js";
+import { platformRemoveNew } from "../../../src/transform/rules/platform-remove-new.js";
+import { rpmsgDeviceIdDriverData } from "../../../src/transform/rules/rpmsg-device-id-driver-data.js";
 import { busUeventConstDevice } from "../../../src/transform/rules/bus-uevent-const-device.js";
 import { traceAssignStrOneArg } from "../../../src/transform/rules/trace-assign-str-one-arg.js";
 import { u64Stats } from "../../../src/transform/rules/u64-stats.js";
@@ -155,5 +157,37 @@ static void d(void)
     expect(
       run(classConst, "static const struct class wwan_class = {\n};\nint f(const struct class *c);"),
     ).toBe("static struct class wwan_class = {\n};\nint f(const struct class *c);");
+  });
+});
+
+describe("BAM-DMUX and RPMSG rules", () => {
+  it("platform-remove-new: a wrapper returning 0 stands in for the void remove callback", () => {
+    const src = `static void bam_dmux_remove(struct platform_device *pdev)\n{\n}\n\nstatic struct platform_driver bam_dmux_driver = {\n\t.probe = bam_dmux_probe,\n\t.remove_new = bam_dmux_remove,\n};\n`;
+    expect(run(platformRemoveNew, src)).toBe(
+      `static void bam_dmux_remove(struct platform_device *pdev)\n{\n}\n\nstatic int bam_dmux_remove_backport_remove(struct platform_device *pdev)\n{\n\tbam_dmux_remove(pdev);\n\treturn 0;\n}\n\nstatic struct platform_driver bam_dmux_driver = {\n\t.probe = bam_dmux_probe,\n\t.remove = bam_dmux_remove_backport_remove,\n};\n`,
+    );
+  });
+
+  it("rpmsg-device-id-driver-data: driver_data moves into a lookup by name, declared before its first use", () => {
+    const src = `#include <linux/rpmsg.h>
+
+static int probe(struct rpmsg_device *rpdev)
+{
+	return create(parent, rpdev->id.driver_data);
+}
+
+static const struct rpmsg_device_id ids[] = {
+	{ .name = "DATA5_CNTL", .driver_data = WWAN_PORT_QMI },
+	{ .name = "DATA4", .driver_data = WWAN_PORT_AT },
+	{},
+};
+`;
+    const out = run(rpmsgDeviceIdDriverData, src);
+    expect(out).toContain("static kernel_ulong_t ids_driver_data(const char *name);\n\nstatic int probe(");
+    expect(out).toContain("return create(parent, ids_driver_data(rpdev->id.name));");
+    expect(out).toContain('\t{ .name = "DATA5_CNTL" },\n\t{ .name = "DATA4" },\n\t{},\n};');
+    expect(out).toContain(
+      '\tif (!strcmp(name, "DATA5_CNTL"))\n\t\treturn WWAN_PORT_QMI;\n\tif (!strcmp(name, "DATA4"))\n\t\treturn WWAN_PORT_AT;\n\treturn 0;\n}',
+    );
   });
 });

@@ -1,0 +1,51 @@
+import { evaluate, parseKconfig, type KconfigEntry, type Tristate } from "../kernel/kconfig.js";
+import type { ModuleSpec } from "../recipe/schema.js";
+
+export interface SkippedModule {
+  name: string;
+  component: string;
+  /** The Kconfig condition the target does not meet, and where upstream states it. */
+  reason: string;
+  where: string;
+}
+
+/**
+ * The modules whose Kconfig dependencies the target meets, counting the backport's own modules as
+ * built (m). Skipping a module can unmeet another's dependency, so this runs to a fixed point.
+ */
+export function modulesForTarget<M extends ModuleSpec & { component: string }>(
+  modules: readonly M[],
+  kconfigs: ReadonlyMap<string, string>,
+  target: ReadonlyMap<string, string>,
+  settings: Readonly<Record<string, string>>,
+): { build: M[]; skipped: SkippedModule[] } {
+  const parsed = new Map([...kconfigs].map(([file, text]) => [file, parseKconfig(text)]));
+  const entryOf = (mod: M): [string, KconfigEntry] | undefined => {
+    const file = `${mod.dir}/Kconfig`;
+    const entry = parsed.get(file)?.get(mod.config.replace(/^CONFIG_/, ""));
+    return entry ? [file, entry] : undefined;
+  };
+  let build = [...modules];
+  const skipped: SkippedModule[] = [];
+  for (;;) {
+    const ours = new Set(build.map((m) => m.config));
+    const value = (symbol: string): Tristate => {
+      const sym = `CONFIG_${symbol}`;
+      if (ours.has(sym)) return 1;
+      const v = settings[sym] ?? target.get(sym);
+      return v === "y" ? 2 : v === "m" ? 1 : 0;
+    };
+    const unmet = build.flatMap((mod) => {
+      const found = entryOf(mod);
+      const failing = found?.[1].depends.find((d) => evaluate(d, value) === 0);
+      if (!found || failing === undefined) return [];
+      const symbols = [...new Set(failing.match(/[A-Z][A-Z0-9_]+/g) ?? [])];
+      const values = symbols.map((s) => `${s}=${["n", "m", "y"][value(s)]}`).join(", ");
+      return [{ mod, reason: `depends on ${failing} (${values})`, where: `${found[0]}:${found[1].line}` }];
+    });
+    if (unmet.length === 0) return { build, skipped };
+    for (const u of unmet)
+      skipped.push({ name: u.mod.name, component: u.mod.component, reason: u.reason, where: u.where });
+    build = build.filter((m) => !unmet.some((u) => u.mod === m));
+  }
+}
