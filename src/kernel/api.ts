@@ -8,7 +8,7 @@ export interface KernelApi {
   introduced: string;
   /** The mainline commit that brought the API, as the kernel cites commits: 12-hex id ("subject"). */
   upstream: string;
-  /** Headers to probe, relative to the kernel tree, in order. */
+  /** Files to probe, relative to the kernel tree: the first that exists decides. */
   headers: readonly string[];
   /** Matched against the comment-free text of each header. */
   pattern: RegExp;
@@ -181,6 +181,16 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/mod_devicetable.h"],
     pattern: /struct\s+rpmsg_device_id\s*\{[^}]*\bdriver_data\b/,
     symbols: ["driver_data"],
+  },
+  {
+    id: "modpost_mhi",
+    summary: "modpost turns MODULE_DEVICE_TABLE(mhi, ...) into mhi:<channel> aliases",
+    introduced: "5.7",
+    upstream: '0cbf260820fa ("bus: mhi: core: Add support for registering MHI controllers")',
+    // Trees have modpost's source; headers packages only mod_devicetable.h, changed in the same series.
+    headers: ["scripts/mod/file2alias.c", "include/linux/mod_devicetable.h"],
+    pattern: /\bdo_mhi_entry\b|struct\s+mhi_device_id\s*\{/,
+    symbols: [],
   },
 ];
 

@@ -58,7 +58,9 @@ function probe(target: KernelTarget, api: KernelApi): Feature {
   const known = { id: api.id, introduced: api.introduced, byVersion };
   const roots = [...new Set([target.dir, target.sourceDir])];
   const searched: string[] = [];
+  // The first header that exists decides: later ones are where older kernels kept the API.
   for (const header of api.headers) {
+    if (searched.length > 0) break;
     for (const root of roots) {
       const path = join(root, header);
       if (!existsSync(path)) continue;

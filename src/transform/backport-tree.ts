@@ -134,6 +134,8 @@ async function emitKernelPatches(
     kernelPatches.push({ rule: rule.id, series, file });
     warnings.push(`rule ${rule.id}: apply ${file} to the target kernel; until then ${rule.degraded}`);
   }
+  // Patch files are numbered in the order they apply.
+  kernelPatches.sort((a, b) => (a.file ?? "").localeCompare(b.file ?? ""));
   return { kernelPatches, warnings };
 }
 

@@ -8,6 +8,7 @@ import { containerOfConst } from "./container-of-const.js";
 import { fsleep } from "./fsleep.js";
 import { getRandomU32Inclusive } from "./get-random-u32-inclusive.js";
 import { mhiDeviceId } from "./mhi-device-id.js";
+import { modpostMhiAlias } from "./modpost-mhi-alias.js";
 import { netifRx } from "./netif-rx.js";
 import { iflaParentDevName } from "./ifla-parent-dev-name.js";
 import { rtnlLinkAlloc } from "./rtnl-link-alloc.js";
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   vcalloc,
   mhiDeviceId,
   netifRx,
+  modpostMhiAlias,
   traceAssignStrOneArg,
   busTypeConst,
   busMatchConstDriver,

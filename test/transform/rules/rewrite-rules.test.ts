@@ -8,6 +8,7 @@ import { rtnlConfigureLinkPortid } from "../../../src/transform/rules/rtnl-confi
 import { rtnlLinkAlloc } from "../../../src/transform/rules/rtnl-link-alloc.js";
 import { platformRemoveNew } from "../../../src/transform/rules/platform-remove-new.js";
 import { rpmsgDeviceIdDriverData } from "../../../src/transform/rules/rpmsg-device-id-driver-data.js";
+import { modpostMhiAlias } from "../../../src/transform/rules/modpost-mhi-alias.js";
 import { busUeventConstDevice } from "../../../src/transform/rules/bus-uevent-const-device.js";
 import { traceAssignStrOneArg } from "../../../src/transform/rules/trace-assign-str-one-arg.js";
 import { u64Stats } from "../../../src/transform/rules/u64-stats.js";
@@ -188,6 +189,22 @@ static const struct rpmsg_device_id ids[] = {
     expect(out).toContain('\t{ .name = "DATA5_CNTL" },\n\t{ .name = "DATA4" },\n\t{},\n};');
     expect(out).toContain(
       '\tif (!strcmp(name, "DATA5_CNTL"))\n\t\treturn WWAN_PORT_QMI;\n\tif (!strcmp(name, "DATA4"))\n\t\treturn WWAN_PORT_AT;\n\treturn 0;\n}',
+    );
+  });
+});
+
+describe("modpost-mhi-alias", () => {
+  it("writes the MHI device table's channels out as MODULE_ALIAS lines", () => {
+    const src = `static const struct mhi_device_id mhi_net_id_table[] = {
+	{ .chan = "IP_SW0", .driver_data = (kernel_ulong_t)&mhi_swip0 },
+	{ .chan = "IP_HW0", .driver_data = (kernel_ulong_t)&mhi_hwip0 },
+	{}
+};
+MODULE_DEVICE_TABLE(mhi, mhi_net_id_table);
+MODULE_DEVICE_TABLE(pci, other_table);
+`;
+    expect(run(modpostMhiAlias, src)).toContain(
+      'MODULE_DEVICE_TABLE(mhi, mhi_net_id_table);\nMODULE_ALIAS("mhi:IP_SW0");\nMODULE_ALIAS("mhi:IP_HW0");\nMODULE_DEVICE_TABLE(pci, other_table);',
     );
   });
 });
