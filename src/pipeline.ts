@@ -6,6 +6,7 @@ import { Listr, type ListrTask } from "listr2";
 import { BuildError, buildModules } from "./build/build-modules.js";
 import { chooseCompiler } from "./build/toolchain.js";
 import { KbackportError } from "./errors.js";
+import { resolveDuplicates, type Duplicate, type DuplicateChoice } from "./kernel/duplicates.js";
 import { checkFeatureIds, probeFeatures, type Features } from "./kernel/features.js";
 import { readKernelTarget, type KernelTarget } from "./kernel/target.js";
 import { loadRecipe, type Recipe } from "./recipe/load.js";
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   arch?: string;
   crossCompile?: string;
   offline: boolean;
+  /** What to do with components the target kernel already provides. */
+  duplicates: DuplicateChoice;
   jobs?: number;
   cacheDir: string;
   cwd: string;
@@ -84,6 +87,12 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
         );
         ctx.report.outDir = ctx.outDir;
         task.title = `Target ${target.release} (${target.arch}${target.crossCompile ? `, ${target.crossCompile}` : ""})`;
+        const resolved = resolveDuplicates(ctx.components!, target.config, opts.duplicates);
+        ctx.components = resolved.components;
+        ctx.requests = fetchRequests(ctx.recipe!, ctx.components, opts.sources, opts.cwd);
+        ctx.report.components = ctx.components.map((c) => c.name);
+        ctx.report.duplicates = resolved.duplicates;
+        ctx.report.warnings.push(...resolved.duplicates.map(duplicateWarning));
         // A missing compiler is known now: say so before fetching and transforming.
         if (builds) chooseCompiler(target);
         ctx.report.cacheKey = cacheKey(opts, ctx.recipe!, ctx.requests!, ctx.components!, target);
@@ -213,6 +222,15 @@ export async function runPipeline(
   return ctx.report;
 }
 
+function duplicateWarning(d: Duplicate): string {
+  const has = `the target kernel has its own ${d.component} (${d.inKernel.join(", ")})`;
+  if (d.choice === "skip") return `${has}: the component is skipped and what requires it builds against the kernel's`;
+  const broken = d.brokenConsumers.length
+    ? `; these in-kernel modules were built against it and will no longer load with the backport's: ${d.brokenConsumers.join(", ")}`
+    : "";
+  return `${has}: the backport's modules replace it (installed to updates/, they shadow the in-kernel ones)${broken}`;
+}
+
 function kernelDirOf(opts: PipelineOptions): string {
   if (opts.kernelDir) return opts.kernelDir;
   const running = `/lib/modules/${readFileSync("/proc/sys/kernel/osrelease", "utf8").trim()}/build`;
@@ -233,6 +251,7 @@ function cacheKey(
     path && existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "-";
   return digest(
     opts.command,
+    opts.duplicates,
     toolDigest(),
     recipe.hash,
     JSON.stringify(requests.map((r) => [r.name, r.url, r.commit, r.paths])),

@@ -1,6 +1,7 @@
 import type { BuiltModule } from "./build/build-modules.js";
 import type { Diagnostic } from "./build/diagnostics.js";
 import type { SkippedModule } from "./build/select-modules.js";
+import type { Duplicate } from "./kernel/duplicates.js";
 import type { Feature } from "./kernel/features.js";
 import type { RuleReport } from "./transform/engine.js";
 import type { KernelPatchReport } from "./transform/backport-tree.js";
@@ -28,6 +29,8 @@ export interface RunReport {
     symvers: boolean;
     features: Feature[];
   };
+  /** Components the target kernel already provides, and the choice made (--duplicates). */
+  duplicates: Duplicate[];
   rules: RuleReport[];
   kernelPatches: KernelPatchReport[];
   modules: BuiltModule[];
@@ -48,6 +51,7 @@ export function emptyReport(command: string, version: string): RunReport {
     cached: false,
     components: [],
     sources: [],
+    duplicates: [],
     rules: [],
     kernelPatches: [],
     modules: [],

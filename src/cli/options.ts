@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { cacheRoot } from "../source/cache.js";
 import { parseSourceOverride, type SourceOverride } from "../source/override.js";
 import { errorMessage } from "../errors.js";
+import { DUPLICATE_CHOICES, type DuplicateChoice } from "../kernel/duplicates.js";
 import type { PipelineOptions, Command as Stage } from "../pipeline.js";
 
 export interface CommonFlags {
@@ -14,6 +15,7 @@ export interface CommonFlags {
   arch?: string;
   crossCompile?: string;
   offline?: boolean;
+  duplicates: DuplicateChoice;
   jobs?: number;
   json?: boolean;
 }
@@ -65,6 +67,11 @@ export function withPipelineOptions(cmd: Command, targetOptions: boolean): Comma
         [],
       )
       .option("--arch <arch>", "kernel ARCH of the target (default: from its .config)")
+      .addOption(
+        new Option("--duplicates <choice>", "components the target kernel already has: replace them, or skip them")
+          .choices(DUPLICATE_CHOICES)
+          .default("replace"),
+      )
       .option(
         "--cross-compile <prefix>",
         "toolchain prefix, e.g. aarch64-linux-gnu- (default: Debian's for the arch)",
@@ -93,6 +100,7 @@ export function pipelineOptions(command: Stage, recipeFile: string, flags: Commo
     arch: flags.arch,
     crossCompile: flags.crossCompile,
     offline: flags.offline === true,
+    duplicates: flags.duplicates ?? "replace",
     jobs: flags.jobs,
     cacheDir: cacheRoot(),
     cwd: process.cwd(),

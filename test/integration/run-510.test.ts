@@ -40,6 +40,18 @@ describe("kbackport run against Debian bullseye's 5.10 headers", () => {
     }
     const aliases = await modinfo(join(out, "modules/mhi_pci_generic.ko"), "alias");
     expect(aliases).toContain("pci:v000017CBd00000306sv*sd*bc*sc*i*");
+    // Debian's 5.10 ships its own MHI core: replaced by default, naming what that breaks.
+    expect(report.duplicates).toEqual([
+      {
+        component: "mhi",
+        inKernel: ["CONFIG_MHI_BUS=m"],
+        choice: "replace",
+        brokenConsumers: ["ath11k_pci (CONFIG_ATH11K_PCI=m)", "qrtr-mhi (CONFIG_QRTR_MHI=m)"],
+      },
+    ]);
+    expect(report.warnings).toContain(
+      "the target kernel has its own mhi (CONFIG_MHI_BUS=m): the backport's modules replace it (installed to updates/, they shadow the in-kernel ones); these in-kernel modules were built against it and will no longer load with the backport's: ath11k_pci (CONFIG_ATH11K_PCI=m), qrtr-mhi (CONFIG_QRTR_MHI=m)",
+    );
     expect(await modinfo(join(out, "modules/mhi_pci_generic.ko"), "depends")).toEqual(["mhi"]);
     // The rules that make the 6.12 MHI core build on 5.10 all ran and changed something.
     for (const id of [
@@ -180,6 +192,38 @@ describe("kbackport run against Debian bullseye's 5.10 headers", () => {
     expect(readFileSync(join(src, "include/uapi/linux/if_link.h"), "utf8")).toMatch(
       /IFLA_PROTO_DOWN_REASON,\n[\s\S]*IFLA_PARENT_DEV_NAME,\n\tIFLA_PARENT_DEV_BUS_NAME,/,
     );
+  });
+});
+
+describe("components the target kernel already has", () => {
+  it("--duplicates skip leaves the in-kernel MHI core in place and builds mhi_net against it", async () => {
+    const { exitCode, report } = await kbackportJson(
+      [
+        "run",
+        RECIPE,
+        "--kernel",
+        headers510(),
+        "--components",
+        "mhi_net",
+        "--duplicates",
+        "skip",
+        "--out",
+        tempDir("dup-skip"),
+        ...fixtureSources(),
+      ],
+      env(),
+    );
+    expect(report.components).toEqual(["mhi_net"]);
+    expect(report.duplicates).toEqual([
+      { component: "mhi", inKernel: ["CONFIG_MHI_BUS=m"], choice: "skip", brokenConsumers: [] },
+    ]);
+    // 6.12's mhi_net needs the 6.12 MHI core API, which 5.10's own core lacks: the build says where.
+    expect(exitCode).toBe(1);
+    expect(
+      report.errors[0]!.diagnostics!.some(
+        (d) => d.file === "drivers/net/mhi_net.c" && /mhi_queue_is_full/.test(d.message),
+      ),
+    ).toBe(true);
   });
 });
 
