@@ -224,7 +224,8 @@ export async function runPipeline(
 
 function duplicateWarning(d: Duplicate): string {
   const has = `the target kernel has its own ${d.component} (${d.inKernel.join(", ")})`;
-  if (d.choice === "skip") return `${has}: the component is skipped and what requires it builds against the kernel's`;
+  if (d.choice === "skip")
+    return `${has}: the component is skipped and what requires it builds against the kernel's`;
   const broken = d.brokenConsumers.length
     ? `; these in-kernel modules were built against it and will no longer load with the backport's: ${d.brokenConsumers.join(", ")}`
     : "";

@@ -68,7 +68,10 @@ export function withPipelineOptions(cmd: Command, targetOptions: boolean): Comma
       )
       .option("--arch <arch>", "kernel ARCH of the target (default: from its .config)")
       .addOption(
-        new Option("--duplicates <choice>", "components the target kernel already has: replace them, or skip them")
+        new Option(
+          "--duplicates <choice>",
+          "components the target kernel already has: replace them, or skip them",
+        )
           .choices(DUPLICATE_CHOICES)
           .default("replace"),
       )

@@ -11,7 +11,8 @@ export function summarize(report: RunReport): string {
       `features ${t.features.length - missing.length} present, ${missing.length} missing: ${missing.map((f) => f.id).join(", ") || "-"}`,
     );
   }
-  for (const d of report.duplicates) lines.push(`in-kernel ${d.component} (${d.inKernel.join(", ")}): ${d.choice}`);
+  for (const d of report.duplicates)
+    lines.push(`in-kernel ${d.component} (${d.inKernel.join(", ")}): ${d.choice}`);
   for (const s of report.sources) lines.push(`source   ${s.name} ${s.commit}${s.cached ? " (cache)" : ""}`);
   for (const r of report.rules) {
     const state = !r.needed ? "not needed" : r.stale ? "STALE" : `${r.sites.length} sites`;

@@ -10,8 +10,14 @@ function summarizeVm(vm: VmReport): string {
     lines.push(
       `load     ${m.name.padEnd(20)} ${m.loaded ? "ok" : `FAILED ${m.error ?? ""}`}${m.fromKernel ? " (kernel's)" : ""}`,
     );
-  for (const c of vm.checks)
-    lines.push(`check    ${c.id.padEnd(26)} ${c.ok ? "ok" : `FAILED ${c.detail ?? ""}`}  [${c.source}]`);
+  for (const c of vm.checks) {
+    const state = !c.ok
+      ? `FAILED: ${c.outcome}, expected ${c.expected}${c.detail ? ` (${c.detail})` : ""}`
+      : c.outcome === "ok"
+        ? "ok"
+        : `${c.outcome}, as expected on this kernel${c.detail ? ` (${c.detail})` : ""}`;
+    lines.push(`check    ${c.id.padEnd(26)} ${state}  [${c.source}]`);
+  }
   if (!vm.completed) lines.push("console (last lines):", ...vm.consoleTail.map((l) => `  ${l}`));
   return lines.join("\n");
 }

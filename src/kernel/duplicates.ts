@@ -44,7 +44,10 @@ export function resolveDuplicates(
       choice === "replace"
         ? comp.modules.flatMap((m) =>
             (IN_KERNEL_CONSUMERS[m.config] ?? [])
-              .filter((c) => !ours.has(c.module.replace(/-/g, "_")) && ["y", "m"].includes(config.get(c.config) ?? ""))
+              .filter(
+                (c) =>
+                  !ours.has(c.module.replace(/-/g, "_")) && ["y", "m"].includes(config.get(c.config) ?? ""),
+              )
               .map((c) => `${c.module} (${c.config}=${config.get(c.config)})`),
           )
         : [];

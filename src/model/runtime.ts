@@ -4,7 +4,17 @@
  */
 export type RuntimeFact =
   | { kind: "path"; id: string; path: string; source: string }
-  | { kind: "at-command"; id: string; port: string; command: string; reply: string; source: string };
+  | { kind: "at-command"; id: string; port: string; command: string; reply: string; source: string }
+  | {
+      kind: "link-add";
+      id: string;
+      parent: string;
+      name: string;
+      linkId: number;
+      /** Kernel features rtnetlink needs for it; without them the kernel must refuse the request. */
+      requires: readonly string[];
+      source: string;
+    };
 
 export const RUNTIME_FACTS: Readonly<Record<string, readonly RuntimeFact[]>> = {
   mhi: [
@@ -69,6 +79,15 @@ export const RUNTIME_FACTS: Readonly<Record<string, readonly RuntimeFact[]>> = {
       command: "AT",
       reply: "OK",
       source: "drivers/net/wwan/wwan_hwsim.c: the AT port replies OK to each command",
+    },
+    {
+      kind: "link-add",
+      id: "hwsim-link-add-del",
+      parent: "wwan0",
+      name: "wwan0-1",
+      linkId: 1,
+      requires: ["IFLA_PARENT_DEV_NAME", "rtnl_link_ops.alloc"],
+      source: "drivers/net/wwan/wwan_core.c: wwan_rtnl_link_ops (.alloc, .validate on IFLA_PARENT_DEV_NAME)",
     },
     {
       kind: "path",

@@ -1,5 +1,5 @@
 import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 import type { RuntimeFact } from "../model/runtime.js";
 
@@ -11,7 +11,13 @@ export interface VmModule {
 /** Lines the guest prints on its serial console; the host reads nothing else. */
 export const MARK = { load: "KBACKPORT-LOAD", check: "KBACKPORT-CHECK", end: "KBACKPORT-END" } as const;
 
-/** The guest's /init: load the modules in order, probe each fact, print the results, power off. */
+/** Where iproute2's ip goes in the guest: busybox's own `ip` in /bin cannot add WWAN links. */
+export const GUEST_IP = "/sbin/ip";
+
+/**
+ * The guest's /init: load the modules in order, probe each fact, print one outcome word per fact
+ * (what the host expects depends on the target: see expectedOutcome), power off.
+ */
 export function initScript(modules: readonly VmModule[], facts: readonly RuntimeFact[]): string {
   const lines = [
     "#!/bin/busybox sh",
@@ -34,32 +40,60 @@ export function initScript(modules: readonly VmModule[], facts: readonly Runtime
 }
 
 function factProbe(fact: RuntimeFact): string {
-  if (fact.kind === "path") {
-    return `if [ -e ${fact.path} ]; then echo "${MARK.check} ${fact.id} ok"; else echo "${MARK.check} ${fact.id} fail ${fact.path} missing"; fi`;
+  const say = (outcome: string, detail = "") =>
+    `echo "${MARK.check} ${fact.id} ${outcome}${detail ? ` ${detail}` : ""}"`;
+  switch (fact.kind) {
+    case "path":
+      return `if [ -e ${fact.path} ]; then ${say("ok")}; else ${say("missing", `${fact.path} missing`)}; fi`;
+    case "at-command":
+      // One descriptor for both directions: a WWAN port opens once at a time.
+      return [
+        `if [ -c ${fact.port} ]; then`,
+        `  exec 3<>${fact.port}; printf '${fact.command}\\r' >&3`,
+        `  timeout 3 cat <&3 > /tmp/${fact.id} 2>/dev/null; exec 3<&-`,
+        `  if grep -q '${fact.reply}' /tmp/${fact.id}; then ${say("ok")};`,
+        `  else ${say("wrong-reply", `replied $(tr -d '\\r\\n' < /tmp/${fact.id})`)}; fi`,
+        `else ${say("missing", `${fact.port} missing`)}; fi`,
+      ].join("\n");
+    case "link-add": {
+      const net = `/sys/class/net/${fact.name}`;
+      return [
+        `if ${GUEST_IP} link add ${fact.name} parentdev ${fact.parent} type wwan linkid ${fact.linkId} 2>/tmp/${fact.id}; then`,
+        `  if [ ! -e ${net} ]; then ${say("added-but-missing")};`,
+        `  elif ${GUEST_IP} link del ${fact.name} 2>>/tmp/${fact.id} && [ ! -e ${net} ]; then ${say("ok")};`,
+        `  else ${say("not-removed", `"$(cat /tmp/${fact.id})"`)}; fi`,
+        `else ${say("refused", `"$(cat /tmp/${fact.id})"`)}; fi`,
+      ].join("\n");
+    }
   }
-  // One descriptor for both directions: a WWAN port opens once at a time.
-  return [
-    `if [ -c ${fact.port} ]; then`,
-    `  exec 3<>${fact.port}; printf '${fact.command}\\r' >&3`,
-    `  timeout 3 cat <&3 > /tmp/${fact.id} 2>/dev/null; exec 3<&-`,
-    `  if grep -q '${fact.reply}' /tmp/${fact.id}; then echo "${MARK.check} ${fact.id} ok";`,
-    `  else echo "${MARK.check} ${fact.id} fail replied $(tr -d '\\r\\n' < /tmp/${fact.id})"; fi`,
-    `else echo "${MARK.check} ${fact.id} fail ${fact.port} missing"; fi`,
-  ].join("\n");
 }
 
-/** Writes a newc initramfs with busybox, the modules and /init. */
+/** What a fact's probe must print: a link request is refused where the kernel lacks what it needs. */
+export function expectedOutcome(fact: RuntimeFact, hasFeature: (id: string) => boolean): string {
+  if (fact.kind === "link-add" && !fact.requires.every(hasFeature)) return "refused";
+  return "ok";
+}
+
+/** Writes a newc initramfs with busybox, iproute2's ip (and its libraries), the modules and /init. */
 export async function buildInitramfs(opts: {
   dir: string;
   output: string;
   busybox: string;
+  ip?: string;
   modules: readonly VmModule[];
   facts: readonly RuntimeFact[];
 }): Promise<void> {
-  for (const sub of ["bin", "dev", "proc", "sys", "tmp", "modules"])
+  for (const sub of ["bin", "sbin", "dev", "proc", "sys", "tmp", "modules"])
     await mkdir(join(opts.dir, sub), { recursive: true });
   await copyFile(opts.busybox, join(opts.dir, "bin/busybox"));
   await chmod(join(opts.dir, "bin/busybox"), 0o755);
+  if (opts.ip) {
+    await copyFile(opts.ip, join(opts.dir, GUEST_IP));
+    for (const lib of await sharedLibraries(opts.ip)) {
+      await mkdir(join(opts.dir, dirname(lib)), { recursive: true });
+      await copyFile(lib, join(opts.dir, lib));
+    }
+  }
   for (const m of opts.modules) await copyFile(m.path, join(opts.dir, "modules", `${m.name}.ko`));
   await writeFile(join(opts.dir, "init"), initScript(opts.modules, opts.facts), { mode: 0o755 });
   const files = await execa("find", [".", "-mindepth", "1"], { cwd: opts.dir });
@@ -68,4 +102,10 @@ export async function buildInitramfs(opts: {
     cwd: opts.dir,
     input: `${list}\n`,
   });
+}
+
+/** The libraries (and loader) a host binary needs, from ldd. */
+async function sharedLibraries(binary: string): Promise<string[]> {
+  const { stdout } = await execa("ldd", [binary]);
+  return [...stdout.matchAll(/(\/\S+\.so[.\d]*)/g)].map((m) => m[1]!);
 }

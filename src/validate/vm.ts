@@ -7,7 +7,7 @@ import { hasTool } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
 import { RUNTIME_FACTS, type RuntimeFact } from "../model/runtime.js";
 import type { RunReport } from "../report.js";
-import { buildInitramfs, MARK, type VmModule } from "./initramfs.js";
+import { buildInitramfs, expectedOutcome, MARK, type VmModule } from "./initramfs.js";
 
 export interface VmOptions {
   /** A run's output directory (report.json and modules/). */
@@ -23,7 +23,7 @@ export interface VmOptions {
 export interface VmReport {
   kernelImage: string;
   modules: { name: string; loaded: boolean; error?: string; fromKernel?: boolean }[];
-  checks: { id: string; ok: boolean; detail?: string; source: string }[];
+  checks: { id: string; ok: boolean; expected: string; outcome: string; detail?: string; source: string }[];
   /** The guest printed its end marker before the timeout. */
   completed: boolean;
   seconds: number;
@@ -60,10 +60,13 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
   const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
   const modules = await loadOrder(ours, opts.kernelModules);
   const facts = report.modules.flatMap((m) => RUNTIME_FACTS[m.name] ?? []);
+  const features = new Map(report.target.features.map((f) => [f.id, f.present]));
+  const expected = new Map(facts.map((f) => [f.id, expectedOutcome(f, (id) => features.get(id) === true)]));
+  const ip = facts.some((f) => f.kind === "link-add") ? findIp() : undefined;
   const work = await mkdtemp(join(tmpdir(), "kbackport-vm-"));
   try {
     const initrd = join(work, "initrd.cpio");
-    await buildInitramfs({ dir: join(work, "root"), output: initrd, busybox, modules, facts });
+    await buildInitramfs({ dir: join(work, "root"), output: initrd, busybox, ip, modules, facts });
     const start = Date.now();
     const qemu = await execa(
       "qemu-system-x86_64",
@@ -87,7 +90,7 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
       ],
       { reject: false, timeout: opts.timeoutSeconds * 1000, all: true, stdin: "ignore" },
     );
-    return parseConsole(qemu.all ?? "", modules, facts, opts, ours, (Date.now() - start) / 1000);
+    return parseConsole(qemu.all ?? "", modules, facts, expected, opts, ours, (Date.now() - start) / 1000);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -97,6 +100,7 @@ function parseConsole(
   text: string,
   modules: readonly VmModule[],
   facts: readonly RuntimeFact[],
+  expected: ReadonlyMap<string, string>,
   opts: VmOptions,
   ours: ReadonlyMap<string, string>,
   seconds: number,
@@ -105,8 +109,8 @@ function parseConsole(
   const marked = (mark: string) =>
     new Map(
       lines.flatMap((l) => {
-        const m = new RegExp(`${mark} (\\S+) (ok|fail)\\s*(.*)$`).exec(l);
-        return m ? [[m[1]!, { ok: m[2] === "ok", detail: m[3]?.trim() || undefined }] as const] : [];
+        const m = new RegExp(`${mark} (\\S+) (\\S+)\\s*(.*)$`).exec(l);
+        return m ? [[m[1]!, { outcome: m[2]!, detail: m[3]?.trim() || undefined }] as const] : [];
       }),
     );
   const loads = marked(MARK.load);
@@ -115,16 +119,22 @@ function parseConsole(
     kernelImage: opts.kernelImage,
     modules: modules.map((m) => ({
       name: m.name,
-      loaded: loads.get(m.name)?.ok ?? false,
+      loaded: loads.get(m.name)?.outcome === "ok",
       error: loads.has(m.name) ? loads.get(m.name)!.detail : "no result: the guest never got to it",
       ...(ours.has(m.name) ? {} : { fromKernel: true }),
     })),
-    checks: facts.map((f) => ({
-      id: f.id,
-      ok: checks.get(f.id)?.ok ?? false,
-      detail: checks.has(f.id) ? checks.get(f.id)!.detail : "no result",
-      source: f.source,
-    })),
+    checks: facts.map((f) => {
+      const got = checks.get(f.id);
+      const outcome = got?.outcome ?? "no-result";
+      return {
+        id: f.id,
+        ok: outcome === expected.get(f.id),
+        expected: expected.get(f.id)!,
+        outcome,
+        detail: got?.detail,
+        source: f.source,
+      };
+    }),
     completed: lines.some((l) => l.includes(MARK.end)),
     seconds,
     consoleTail: lines.filter((l) => l.trim()).slice(-25),
@@ -155,6 +165,16 @@ async function loadOrder(ours: ReadonlyMap<string, string>, kernelModules?: stri
   };
   for (const [name, path] of ours) await visit(name, path);
   return ordered;
+}
+
+/** iproute2's ip on this machine (bookworm keeps it in /usr/sbin, older Debian in /bin). */
+function findIp(): string {
+  const found = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p));
+  if (!found)
+    throw new KbackportError("iproute2's ip not found: the VM check adds WWAN links with it", {
+      hint: "install it: apt-get install iproute2",
+    });
+  return found;
 }
 
 function findKernelModule(name: string, dir?: string): string | undefined {

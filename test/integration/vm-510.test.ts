@@ -8,7 +8,7 @@ interface VmResult {
   vm: {
     completed: boolean;
     modules: { name: string; loaded: boolean; error?: string }[];
-    checks: { id: string; ok: boolean; detail?: string }[];
+    checks: { id: string; ok: boolean; outcome: string; expected: string; detail?: string }[];
   };
 }
 
@@ -56,6 +56,13 @@ describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules",
         (name) => expect.objectContaining({ name, loaded: true }),
       ),
     );
+    // Without the rtnetlink patches the kernel refuses extra links, as the report said it would.
+    expect(result.vm.checks.find((c) => c.id === "hwsim-link-add-del")).toMatchObject({
+      ok: true,
+      expected: "refused",
+      outcome: "refused",
+      detail: expect.stringContaining("Invalid argument"),
+    });
     expect(Object.fromEntries(result.vm.checks.map((c) => [c.id, c.ok]))).toEqual({
       "mhi-bus": true,
       "mhi-pci-generic-driver": true,
@@ -63,6 +70,7 @@ describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules",
       "wwan-class": true,
       "hwsim-wwan-device": true,
       "hwsim-at-port": true,
+      "hwsim-link-add-del": true,
       // On a kernel without the rtnetlink patches the WWAN core still creates the default link.
       "hwsim-default-link": true,
       "mhi_wwan_ctrl-driver": true,
