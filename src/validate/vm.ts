@@ -68,7 +68,7 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
     const initrd = join(work, "initrd.cpio");
     await buildInitramfs({ dir: join(work, "root"), output: initrd, busybox, ip, modules, facts });
     const start = Date.now();
-    const qemu = await execa(
+    const qemu = execa(
       "qemu-system-x86_64",
       [
         "-machine",
@@ -90,7 +90,18 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
       ],
       { reject: false, timeout: opts.timeoutSeconds * 1000, all: true, stdin: "ignore" },
     );
-    return parseConsole(qemu.all ?? "", modules, facts, expected, opts, ours, (Date.now() - start) / 1000);
+    // A kernel without ACPI halts instead of powering off: stop qemu once the guest has said everything.
+    let seen = "";
+    let stopping = false;
+    qemu.all?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (!stopping && seen.includes(MARK.end)) {
+        stopping = true;
+        setTimeout(() => qemu.kill(), 2000).unref();
+      }
+    });
+    const result = await qemu;
+    return parseConsole(result.all ?? "", modules, facts, expected, opts, ours, (Date.now() - start) / 1000);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
