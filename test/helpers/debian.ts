@@ -23,6 +23,9 @@ export const headers510 = () =>
 export const headers61 = () =>
   newest(/^linux-headers-6\.1\.0-\d+-amd64$/, "apt-get install linux-headers-amd64");
 
+export const source61Tarball = () =>
+  newest(/^linux-source-6\.1\.tar\.xz$/, "apt-get install linux-source-6.1");
+
 export const source612Tarball = () =>
   newest(/^linux-source-6\.12\.tar\.xz$/, "apt-get install linux-source-6.12");
 

@@ -278,3 +278,41 @@ describe("probes against version numbers", () => {
     expect(rule(report, "vcalloc")).toMatchObject({ needed: false, sites: [] });
   });
 });
+
+describe("the same recipe from the upstream fixture at 6.1", () => {
+  it("builds every component for 5.10, and reports the rules 6.1 code does not need as stale", async () => {
+    const { exitCode, report } = await kbackportJson(
+      ["run", RECIPE, "--kernel", headers510(), "--out", tempDir("run-61"), ...fixtureSources("6.1")],
+      env(),
+    );
+    expect(report.errors).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.modules.map((m) => m.name)).toEqual([
+      "mhi",
+      "mhi_pci_generic",
+      "mhi_net",
+      "wwan",
+      "wwan_hwsim",
+      "mhi_wwan_ctrl",
+      "mhi_wwan_mbim",
+    ]);
+    const stale = report.rules.filter((r) => r.stale).map((r) => r.id);
+    // 6.1 predates container_of_const, const bus/class objects and the one-argument __assign_str.
+    expect(stale).toEqual(
+      expect.arrayContaining([
+        "container-of-const",
+        "trace-assign-str-one-arg",
+        "bus-type-const",
+        "class-const",
+      ]),
+    );
+    expect(report.warnings).toContain(
+      "rule container-of-const is stale: the target needs it but nothing in the sources matched",
+    );
+    expect(report.rules.find((r) => r.id === "rtnl-link-alloc")).toMatchObject({
+      needed: true,
+      applied: true,
+      stale: false,
+    });
+  });
+});
