@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a built-in default: Debian's linux-source-6.12 plays upstream (a local git repository
-# built from it), and the MHI bus and mhi_net are backported to Debian bullseye's 5.10 kernel headers.
+# built from it), and the whole recipe (MHI, mhi_net, WWAN, BAM-DMUX) is backported to Debian bullseye's 5.10 headers.
 # Extra arguments go to `kbackport run` (e.g. --json, --components mhi).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,6 @@ commit=$(scripts/upstream-from-debian.sh "$upstream" /usr/src/linux-source-6.12.
 npm run --silent build >&2
 exec node bin/kbackport.js run recipes/mhi-wwan.yaml \
   --kernel "$kernel" \
-  --components mhi,mhi_net \
   --source "linux-next=$upstream@$commit" \
   --source "net-next=$upstream@$commit" \
   --out out/mhi-wwan-demo \

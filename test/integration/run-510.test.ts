@@ -309,3 +309,23 @@ describe("the same recipe from the upstream fixture at 6.1", () => {
     });
   });
 });
+
+describe("reproducible outputs", () => {
+  it("builds byte-identical modules and kernel patches in two different output directories", async () => {
+    const runs = [];
+    for (const name of ["repro-a", "repro-b"]) {
+      const out = join(tempDir(name), "out");
+      const { report } = await kbackportJson(
+        ["run", RECIPE, "--kernel", headers510(), "--components", "wwan", "--out", out, ...fixtureSources()],
+        env(),
+      );
+      expect(report.errors).toEqual([]);
+      runs.push({ out, report });
+    }
+    const [a, b] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    expect(a.report.modules.map((m) => m.sha256)).toEqual(b.report.modules.map((m) => m.sha256));
+    for (const p of a.report.kernelPatches) {
+      expect(readFileSync(join(a.out, p.file!))).toEqual(readFileSync(join(b.out, p.file!)));
+    }
+  });
+});
