@@ -193,7 +193,3 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     symbols: [],
   },
 ];
-
-export function kernelApi(id: string): KernelApi | undefined {
-  return KERNEL_APIS.find((api) => api.id === id);
-}

@@ -42,9 +42,3 @@ export const RULES: readonly Rule[] = [
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
-
-export function ruleById(id: string): Rule {
-  const rule = RULES.find((r) => r.id === id);
-  if (!rule) throw new Error(`no rule '${id}'`);
-  return rule;
-}
