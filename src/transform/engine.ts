@@ -1,6 +1,6 @@
 import type { Feature, Features } from "../kernel/features.js";
 import { applyEdits } from "./c/edit.js";
-import { codeTokens, tokenize } from "./c/tokenize.js";
+import { codeTokens, tokenIndex, tokenize } from "./c/tokenize.js";
 import type { CompatDefinition, Rule, Site } from "./rule.js";
 
 export interface TransformInput {
@@ -95,16 +95,15 @@ export function transform(input: TransformInput): TransformResult {
 /** Lines on which any of the token sequences occurs. */
 export function findUses(text: string, uses: readonly string[]): number[] {
   const code = codeTokens(tokenize(text));
-  const patterns = uses.map((u) => codeTokens(tokenize(u)).map((t) => t.text));
-  const firsts = new Set(patterns.map((p) => p[0]));
-  const lines: number[] = [];
-  for (let i = 0; i < code.length; i++) {
-    if (!firsts.has(code[i]!.text)) continue;
-    if (patterns.some((p) => p.every((t, k) => code[i + k]?.text === t && code[i + k]!.kind !== "string"))) {
-      lines.push(code[i]!.line);
+  const index = tokenIndex(code);
+  const starts = new Set<number>();
+  for (const use of uses) {
+    const pattern = codeTokens(tokenize(use)).map((t) => t.text);
+    for (const i of index.get(pattern[0]!) ?? []) {
+      if (pattern.every((t, k) => code[i + k]?.text === t && code[i + k]!.kind !== "string")) starts.add(i);
     }
   }
-  return lines;
+  return [...starts].sort((a, b) => a - b).map((i) => code[i]!.line);
 }
 
 function lineAt(text: string, offset: number): number {

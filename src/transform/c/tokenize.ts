@@ -71,7 +71,8 @@ function scan(src: string): Token[] {
       continue;
     }
     const m = TOKEN.exec(src)!;
-    const group = m.findIndex((g, i) => i > 0 && g !== undefined) - 1;
+    let group = 0;
+    while (m[group + 1] === undefined) group++;
     const kind = KINDS[group]!;
     const text = m[0];
     tokens.push({ kind, text, start, end: start + text.length, line });
@@ -105,6 +106,23 @@ export function codeTokens(tokens: readonly Token[]): Token[] {
 
 const COMMENT_OR_LITERAL =
   /\/\*[\s\S]*?(?:\*\/|$)|\/\/(?:[^\n\\]|\\[\s\S])*|"(?:[^"\\\n]|\\[\s\S])*"|'(?:[^'\\\n]|\\[\s\S])*'/g;
+
+const indexCache = new WeakMap<readonly Token[], Map<string, number[]>>();
+
+/** Where each token text occurs in a list of code tokens: rules look up identifiers instead of scanning. */
+export function tokenIndex(code: readonly Token[]): ReadonlyMap<string, readonly number[]> {
+  let index = indexCache.get(code);
+  if (!index) {
+    index = new Map();
+    code.forEach((t, i) => {
+      const at = index!.get(t.text);
+      if (at) at.push(i);
+      else index!.set(t.text, [i]);
+    });
+    indexCache.set(code, index);
+  }
+  return index;
+}
 
 /** The source with every comment replaced by spaces (line numbers kept): what probes search. */
 export function stripComments(src: string): string {
