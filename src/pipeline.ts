@@ -88,8 +88,11 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
         ctx.report.outDir = ctx.outDir;
         task.title = `Target ${target.release} (${target.arch}${target.crossCompile ? `, ${target.crossCompile}` : ""})`;
         const resolved = resolveDuplicates(ctx.components!, target.config, opts.duplicates);
+        // Skipped duplicates need no fetching: only then do the requests of the load step change.
+        if (resolved.components.length !== ctx.components!.length) {
+          ctx.requests = fetchRequests(ctx.recipe!, resolved.components, opts.sources, opts.cwd);
+        }
         ctx.components = resolved.components;
-        ctx.requests = fetchRequests(ctx.recipe!, ctx.components, opts.sources, opts.cwd);
         ctx.report.components = ctx.components.map((c) => c.name);
         ctx.report.duplicates = resolved.duplicates;
         ctx.report.warnings.push(...resolved.duplicates.map(duplicateWarning));

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kbackport, tempDir } from "./helpers/cli.js";
 import { headers510 } from "./helpers/debian.js";
@@ -69,5 +71,49 @@ describe("kbackport CLI", () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain("error: --assume-missing: unknown feature 'nope'");
     expect(r.stdout).toMatch(/hint: known features: u64_stats_t, fsleep, /);
+  });
+
+  it("rejects an unknown --duplicates choice with exit code 2", async () => {
+    const r = await kbackport(["run", "recipes/mhi-wwan.yaml", "--duplicates", "merge"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("argument 'merge' is invalid. Allowed choices are replace, skip.");
+  });
+
+  it("validate says what it needs: --vm, a kernel image, a run's output, an x86 run", async () => {
+    const notARun = tempDir("not-a-run");
+    const noVm = await kbackport(["validate", notARun]);
+    expect(noVm).toMatchObject({ exitCode: 1 });
+    expect(noVm.stdout).toContain("hint: pass --vm --vm-kernel <vmlinuz>");
+
+    const noKernel = await kbackport(["validate", notARun, "--vm"]);
+    expect(noKernel.exitCode).toBe(1);
+    expect(noKernel.stdout).toContain("error: --vm needs --vm-kernel <vmlinuz>");
+
+    const noReport = await kbackport(["validate", notARun, "--vm", "--vm-kernel", "/nonexistent"]);
+    expect(noReport.exitCode).toBe(1);
+    expect(noReport.stdout).toContain(`error: ${notARun} is not the output of a run: it has no report.json`);
+
+    const run = (arch: string) => {
+      const dir = join(tempDir(`run-${arch}`), "out");
+      mkdirSync(dir);
+      writeFileSync(
+        join(dir, "report.json"),
+        JSON.stringify({ target: { arch, release: "5.10.0-46-amd64", features: [] }, modules: [] }),
+      );
+      return dir;
+    };
+    const arm = await kbackport(["validate", run("arm64"), "--vm", "--vm-kernel", "/nonexistent", "--json"]);
+    expect(arm.exitCode).toBe(1);
+    expect(JSON.parse(arm.stdout)).toEqual({
+      ok: false,
+      errors: [{ message: "the VM check boots x86 kernels; this run targets arm64" }],
+    });
+
+    const missingImage = await kbackport(["validate", run("x86"), "--vm", "--vm-kernel", "/nonexistent"]);
+    expect(missingImage.exitCode).toBe(1);
+    expect(missingImage.stdout).toContain("error: kernel image /nonexistent does not exist");
+    expect(missingImage.stdout).toContain(
+      "hint: use the vmlinuz of the kernel the run was built for (5.10.0-46-amd64)",
+    );
   });
 });

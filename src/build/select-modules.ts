@@ -4,6 +4,7 @@ import type { ModuleSpec } from "../recipe/schema.js";
 export interface SkippedModule {
   name: string;
   component: string;
+  config: string;
   /** The Kconfig condition the target does not meet, and where upstream states it. */
   reason: string;
   where: string;
@@ -44,8 +45,15 @@ export function modulesForTarget<M extends ModuleSpec & { component: string }>(
       return [{ mod, reason: `depends on ${failing} (${values})`, where: `${found[0]}:${found[1].line}` }];
     });
     if (unmet.length === 0) return { build, skipped };
-    for (const u of unmet)
-      skipped.push({ name: u.mod.name, component: u.mod.component, reason: u.reason, where: u.where });
+    for (const u of unmet) {
+      skipped.push({
+        name: u.mod.name,
+        component: u.mod.component,
+        config: u.mod.config,
+        reason: u.reason,
+        where: u.where,
+      });
+    }
     build = build.filter((m) => !unmet.some((u) => u.mod === m));
   }
 }

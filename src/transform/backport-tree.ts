@@ -81,9 +81,7 @@ export async function writeBackportTree(opts: {
     if (existsSync(path)) kconfigs.set(`${dir}/Kconfig`, await readFile(path, "utf8"));
   }
   const { build: modules, skipped } = modulesForTarget(wanted, kconfigs, opts.target.config, settings);
-  const notBuilt = Object.fromEntries(
-    skipped.map((s) => [wanted.find((m) => m.name === s.name)!.config, "n" as const]),
-  );
+  const notBuilt = Object.fromEntries(skipped.map((s) => [s.config, "n" as const]));
   const symbols = kconfigSymbols(modules, { ...settings, ...notBuilt });
   generated.set(KCONFIG_HEADER, kconfigHeader(symbols));
   const makefiles = new Map<string, string>();

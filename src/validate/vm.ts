@@ -37,7 +37,13 @@ export interface VmReport {
  * from the serial console, up to an end marker or the timeout; qemu's exit code says nothing.
  */
 export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
-  const report = JSON.parse(readFileSync(join(opts.runDir, "report.json"), "utf8")) as RunReport;
+  const reportPath = join(opts.runDir, "report.json");
+  if (!existsSync(reportPath)) {
+    throw new KbackportError(`${opts.runDir} is not the output of a run: it has no report.json`, {
+      hint: "pass the --out directory of a `kbackport run` or `kbackport build`",
+    });
+  }
+  const report = JSON.parse(readFileSync(reportPath, "utf8")) as RunReport;
   if (report.target?.arch !== "x86") {
     throw new KbackportError(
       `the VM check boots x86 kernels; this run targets ${report.target?.arch ?? "no kernel"}`,
@@ -154,6 +160,7 @@ function parseConsole(
 
 /** Our modules and the kernel's own they need, dependencies first (from each module's `depends`). */
 async function loadOrder(ours: ReadonlyMap<string, string>, kernelModules?: string): Promise<VmModule[]> {
+  const kernel = kernelModuleIndex(kernelModules);
   const ordered: VmModule[] = [];
   const seen = new Set<string>();
   const visit = async (name: string, path: string) => {
@@ -161,7 +168,7 @@ async function loadOrder(ours: ReadonlyMap<string, string>, kernelModules?: stri
     seen.add(name);
     const depends = (await execa("modinfo", ["-F", "depends", path])).stdout.trim();
     for (const dep of depends ? depends.split(",") : []) {
-      const depPath = ours.get(dep) ?? findKernelModule(dep, kernelModules);
+      const depPath = ours.get(dep) ?? kernel.get(dep.replace(/-/g, "_"));
       if (!depPath) {
         throw new KbackportError(
           `module ${name} needs ${dep}, which neither the run nor the kernel's modules provide`,
@@ -188,11 +195,13 @@ function findIp(): string {
   return found;
 }
 
-function findKernelModule(name: string, dir?: string): string | undefined {
-  if (!dir || !existsSync(dir)) return undefined;
-  const wanted = new Set([`${name}.ko`, `${name.replace(/_/g, "-")}.ko`]);
-  const entry = readdirSync(dir, { recursive: true, withFileTypes: true }).find(
-    (e) => e.isFile() && wanted.has(e.name),
-  );
-  return entry ? join(entry.parentPath, entry.name) : undefined;
+/** The kernel's own modules by name (dashes read as underscores, as modprobe does), listed once. */
+function kernelModuleIndex(dir?: string): Map<string, string> {
+  const index = new Map<string, string>();
+  if (!dir || !existsSync(dir)) return index;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith(".ko"))
+      index.set(e.name.slice(0, -3).replace(/-/g, "_"), join(e.parentPath, e.name));
+  }
+  return index;
 }

@@ -60,6 +60,7 @@ describe("Kconfig", () => {
       {
         name: "qcom_bam_dmux",
         component: "c",
+        config: "CONFIG_QCOM_BAM_DMUX",
         reason:
           "depends on (DMA_ENGINE && PM && QCOM_SMEM_STATE) || COMPILE_TEST (DMA_ENGINE=y, PM=y, QCOM_SMEM_STATE=n, COMPILE_TEST=n)",
         where: "drivers/net/wwan/Kconfig:8",
