@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Listr, type ListrTask } from "listr2";
 import { BuildError, buildModules } from "./build/build-modules.js";
@@ -11,6 +12,8 @@ import { checkFeatureIds, probeFeatures, type Features } from "./kernel/features
 import { readKernelTarget, type KernelTarget } from "./kernel/target.js";
 import { loadRecipe, type Recipe } from "./recipe/load.js";
 import { selectComponents, type SelectedComponent } from "./recipe/select.js";
+import { integrate } from "./intree/integrate.js";
+import { checkSourceTree } from "./intree/kernel-tree.js";
 import { emptyReport, type RunReport } from "./report.js";
 import { digest } from "./source/cache.js";
 import type { SourceOverride } from "./source/override.js";
@@ -37,6 +40,10 @@ export interface PipelineOptions {
   /** What to do with components the target kernel already provides. */
   duplicates: DuplicateChoice;
   jobs?: number;
+  /** Patch a copy of the kernel source tree (`<out>/kernel`) and build there. */
+  inTree?: boolean;
+  /** With inTree: patch and build in the --kernel tree itself. */
+  inPlace?: boolean;
   cacheDir: string;
   cwd: string;
 }
@@ -86,7 +93,16 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
           opts.outDir ?? join("out", `${ctx.recipe!.data.name}-${target.release}`),
         );
         ctx.report.outDir = ctx.outDir;
+        if (`${target.dir}/`.startsWith(`${ctx.outDir}/`)) {
+          throw new KbackportError(
+            `the kernel tree ${target.dir} is inside the output directory ${ctx.outDir}`,
+            {
+              hint: "a new output replaces the old one as a whole: pass another --out",
+            },
+          );
+        }
         task.title = `Target ${target.release} (${target.arch}${target.crossCompile ? `, ${target.crossCompile}` : ""})`;
+        checkInTreeOptions(opts, target);
         const resolved = resolveDuplicates(ctx.components!, target.config, opts.duplicates);
         // Skipped duplicates need no fetching: only then do the requests of the load step change.
         if (resolved.components.length !== ctx.components!.length) {
@@ -128,18 +144,7 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
       task: (ctx) => {
         const target = ctx.target!;
         ctx.features = probeFeatures(target, opts.assumeMissing);
-        ctx.report.target = {
-          dir: target.dir,
-          sourceDir: target.sourceDir,
-          kind: target.kind,
-          release: target.release,
-          version: target.version,
-          arch: target.arch,
-          crossCompile: target.crossCompile,
-          compiler: target.compiler,
-          symvers: target.symvers !== undefined,
-          features: [...ctx.features.values()],
-        };
+        ctx.report.target = targetReport(target, ctx.features);
       },
     },
     {
@@ -159,14 +164,51 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
         ctx.report.rules = ctx.tree.rules;
         ctx.report.skipped = ctx.tree.skipped;
         ctx.report.kernelPatches = ctx.tree.kernelPatches;
-        ctx.report.warnings.push(...ctx.tree.warnings);
+        ctx.report.warnings.push(...treeWarnings(ctx.tree));
         const applied = ctx.tree.rules.filter((r) => r.applied).length;
         const stale = ctx.tree.rules.filter((r) => r.stale).map((r) => r.id);
         task.title = `Transform sources: ${applied} rules applied${stale.length ? `, stale: ${stale.join(", ")}` : ""}`;
-        for (const id of stale)
+      },
+    },
+    {
+      title: "Patch kernel tree",
+      enabled: builds && opts.inTree === true,
+      skip: (ctx) => ctx.reused === true,
+      task: async (ctx, task) => {
+        const result = await integrate({
+          outDir: ctx.output!.dir,
+          finalOutDir: ctx.outDir!,
+          inPlace: opts.inPlace === true,
+          recipeName: ctx.recipe!.data.name,
+          components: ctx.components!,
+          sources: ctx.sources!,
+          target: ctx.target!,
+          tree: ctx.tree!,
+          duplicates: ctx.report.duplicates,
+          assumeMissing: opts.assumeMissing,
+          jobs: opts.jobs ?? availableParallelism(),
+          onStep: (step) => (task.output = step),
+        });
+        // The patched kernel has what the kernel patches add: the transform's warnings are those of the second pass.
+        const before = new Set(treeWarnings(ctx.tree!));
+        ctx.report.warnings = [
+          ...ctx.report.warnings.filter((w) => !before.has(w)),
+          ...treeWarnings(result.tree),
+        ];
+        ctx.target = result.target;
+        ctx.tree = result.tree;
+        ctx.report.skipped = result.tree.skipped;
+        ctx.report.target = { ...targetReport(result.target, result.features), dir: result.reportedDir };
+        ctx.report.rules = result.tree.rules;
+        ctx.report.inTree = result.report;
+        if (
+          !result.report.rebuild.image &&
+          result.report.patches.some((p) => p.name.startsWith("patches/kernel/"))
+        )
           ctx.report.warnings.push(
-            `rule ${id} is stale: the target needs it but nothing in the sources matched`,
+            `${result.reportedDir} had not been built: only make modules_prepare ran; build its kernel (make -C ${result.reportedDir}) to carry the kernel patches`,
           );
+        task.title = `Patch kernel tree: ${result.report.patches.filter((p) => p.state === "applied").length} patches applied to ${result.reportedDir}`;
       },
     },
     {
@@ -225,10 +267,52 @@ export async function runPipeline(
   return ctx.report;
 }
 
+function treeWarnings(tree: BackportTree): string[] {
+  return [
+    ...tree.warnings,
+    ...tree.rules
+      .filter((r) => r.stale)
+      .map((r) => `rule ${r.id} is stale: the target needs it but nothing in the sources matched`),
+  ];
+}
+
+function targetReport(target: KernelTarget, features: Features): NonNullable<RunReport["target"]> {
+  return {
+    dir: target.dir,
+    sourceDir: target.sourceDir,
+    kind: target.kind,
+    release: target.release,
+    version: target.version,
+    arch: target.arch,
+    crossCompile: target.crossCompile,
+    compiler: target.compiler,
+    symvers: target.symvers !== undefined,
+    features: [...features.values()],
+  };
+}
+
+function checkInTreeOptions(opts: PipelineOptions, target: KernelTarget): void {
+  if (opts.inPlace && !opts.inTree) throw new KbackportError("--in-place needs --in-tree");
+  if (opts.duplicates === "in-tree" && !opts.inTree) {
+    throw new KbackportError("--duplicates in-tree needs --in-tree", {
+      hint: "out of tree, choose --duplicates replace or skip",
+    });
+  }
+  if (!opts.inTree) return;
+  if (opts.command !== "build" && opts.command !== "run") {
+    throw new KbackportError(
+      `--in-tree builds in the kernel tree: use it with build or run, not ${opts.command}`,
+    );
+  }
+  checkSourceTree(target);
+}
+
 function duplicateWarning(d: Duplicate): string {
   const has = `the target kernel has its own ${d.component} (${d.inKernel.join(", ")})`;
   if (d.choice === "skip")
     return `${has}: the component is skipped and what requires it builds against the kernel's`;
+  if (d.choice === "in-tree")
+    return `${has}: in-tree, the kernel's own is turned off and the backport's built in its place`;
   const broken = d.brokenConsumers.length
     ? `; these in-kernel modules were built against it and will no longer load with the backport's: ${d.brokenConsumers.join(", ")}`
     : "";
@@ -256,6 +340,7 @@ function cacheKey(
   return digest(
     opts.command,
     opts.duplicates,
+    opts.inTree ? (opts.inPlace ? "in-place" : "in-tree") : "out-of-tree",
     toolDigest(),
     recipe.hash,
     JSON.stringify(requests.map((r) => [r.name, r.url, r.commit, r.paths])),

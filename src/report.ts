@@ -2,6 +2,7 @@ import type { BuiltModule } from "./build/build-modules.js";
 import type { Diagnostic } from "./build/diagnostics.js";
 import type { SkippedModule } from "./build/select-modules.js";
 import type { Duplicate } from "./kernel/duplicates.js";
+import type { InTreeReport } from "./intree/integrate.js";
 import type { Feature } from "./kernel/features.js";
 import type { RuleReport } from "./transform/engine.js";
 import type { KernelPatchReport } from "./transform/backport-tree.js";
@@ -36,6 +37,8 @@ export interface RunReport {
   modules: BuiltModule[];
   /** Modules the target's Kconfig does not allow (e.g. qcom_bam_dmux without QCOM_SMEM_STATE). */
   skipped: SkippedModule[];
+  /** In-tree mode: the kernel tree that was patched and rebuilt, and the patches applied to it. */
+  inTree?: InTreeReport;
   /** The make command line of the build, to rebuild the tree by hand. */
   make?: string[];
   buildWarnings: Diagnostic[];

@@ -132,8 +132,11 @@ export function makeArguments(opts: {
     `ARCH=${opts.arch}`,
     ...(opts.crossCompile ? [`CROSS_COMPILE=${opts.crossCompile}`] : []),
     ...(opts.cc ? [`CC=${opts.cc}`] : []),
-    // The tree is built in a temporary directory: keep its path out of every object, the .mod.c ones too.
-    `KCFLAGS=${[process.env.KCFLAGS, `-ffile-prefix-map=${opts.tree}/=`].filter(Boolean).join(" ")}`,
+    // The tree is built in a temporary directory, and an in-tree kernel copy moves into place after the
+    // build: keep both paths out of every object (the kernel dir is also the compilation dir in the debug
+    // info, hence no slash), the .mod.c ones too. gcc uses the last matching map, so
+    // the tree, which may lie inside the kernel dir, comes last.
+    `KCFLAGS=${[process.env.KCFLAGS, `-ffile-prefix-map=${opts.kernelDir}=.`, `-ffile-prefix-map=${opts.tree}/=`].filter(Boolean).join(" ")}`,
     ...[...opts.symbols].map(([sym, value]) => `${sym}=${value === "n" ? "" : value}`),
     `-j${opts.jobs}`,
     "modules",

@@ -6,6 +6,7 @@ import type { KernelTarget } from "../kernel/target.js";
 export const TOOL_PACKAGES: Record<string, string> = {
   git: "git",
   make: "make",
+  patch: "patch",
   gcc: "gcc",
   flex: "flex",
   bison: "bison",

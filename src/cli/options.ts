@@ -17,6 +17,8 @@ export interface CommonFlags {
   offline?: boolean;
   duplicates: DuplicateChoice;
   jobs?: number;
+  inTree?: boolean;
+  inPlace?: boolean;
   json?: boolean;
 }
 
@@ -70,11 +72,16 @@ export function withPipelineOptions(cmd: Command, targetOptions: boolean): Comma
       .addOption(
         new Option(
           "--duplicates <choice>",
-          "components the target kernel already has: replace them, or skip them",
+          "components the target kernel already has: replace them, skip them, or (--in-tree) turn the kernel's own off",
         )
           .choices(DUPLICATE_CHOICES)
           .default("replace"),
       )
+      .option(
+        "--in-tree",
+        "apply the kernel and driver patches to a copy of the --kernel source tree (<out>/kernel), rebuild it and build the modules there",
+      )
+      .option("--in-place", "with --in-tree: patch and build in the --kernel tree itself, not a copy")
       .option(
         "--cross-compile <prefix>",
         "toolchain prefix, e.g. aarch64-linux-gnu- (default: Debian's for the arch)",
@@ -105,6 +112,8 @@ export function pipelineOptions(command: Stage, recipeFile: string, flags: Commo
     offline: flags.offline === true,
     duplicates: flags.duplicates ?? "replace",
     jobs: flags.jobs,
+    inTree: flags.inTree === true,
+    inPlace: flags.inPlace === true,
     cacheDir: cacheRoot(),
     cwd: process.cwd(),
   };

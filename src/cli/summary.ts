@@ -21,6 +21,16 @@ export function summarize(report: RunReport): string {
   }
   for (const p of report.kernelPatches)
     lines.push(`patch    ${p.file ?? `(none for ${p.series})`} [${p.rule}]`);
+  if (report.inTree) {
+    const t = report.inTree;
+    lines.push(`in-tree  ${t.kernelDir}${t.inPlace ? " (in place)" : ""}: modules built in ${t.backportDir}`);
+    for (const p of t.patches)
+      lines.push(`applied  ${p.name}${p.state === "applied" ? "" : ` (${p.state})`}`);
+    if (t.disabled.length > 0) lines.push(`disabled ${t.disabled.join(", ")}`);
+    lines.push(
+      `kernel   ${t.rebuild.image ?? "prepared for modules (no image: the tree had not been built)"}`,
+    );
+  }
   for (const m of report.modules) lines.push(`module   ${m.path} ${m.sha256.slice(0, 16)}`);
   for (const s of report.skipped) lines.push(`skipped  ${s.name}: ${s.reason} [${s.where}]`);
   if (report.cached) lines.push("output unchanged: reused the previous run");

@@ -2,8 +2,8 @@ import { KbackportError } from "../errors.js";
 import type { SelectedComponent } from "../recipe/select.js";
 import { IN_KERNEL_CONSUMERS } from "./consumers.js";
 
-export type DuplicateChoice = "replace" | "skip";
-export const DUPLICATE_CHOICES: readonly DuplicateChoice[] = ["replace", "skip"];
+export type DuplicateChoice = "replace" | "skip" | "in-tree";
+export const DUPLICATE_CHOICES: readonly DuplicateChoice[] = ["replace", "skip", "in-tree"];
 
 /** A component whose modules the target kernel already provides, and what the run does about it. */
 export interface Duplicate {
@@ -13,6 +13,7 @@ export interface Duplicate {
   choice: DuplicateChoice;
   /**
    * replace: in-kernel modules built against the replaced one, which will no longer load with it.
+   * in-tree: in-kernel modules that Kconfig turned off with the kernel's own copy.
    * The backport's own modules of the same name are not listed: they replace those too.
    */
   brokenConsumers: string[];
@@ -22,7 +23,7 @@ export interface Duplicate {
  * Finds the components the target kernel already has (its .config builds their modules) and applies the
  * choice: `replace` builds ours anyway, as the backports project and DKMS do (installed to updates/, they
  * shadow the in-kernel modules); `skip` drops the component, and what requires it builds against the
- * kernel's own.
+ * kernel's own; `in-tree` (in-tree mode only) turns the kernel's own off in the patched tree's .config.
  */
 export function resolveDuplicates(
   components: readonly SelectedComponent[],

@@ -57,7 +57,7 @@ describe("Kbuild generation", () => {
       "M=/t",
       "ARCH=arm64",
       "CROSS_COMPILE=aarch64-linux-gnu-",
-      "KCFLAGS=-ffile-prefix-map=/t/=",
+      "KCFLAGS=-ffile-prefix-map=/k=. -ffile-prefix-map=/t/=",
       "CONFIG_WWAN=m",
       "CONFIG_WWAN_DEBUGFS=",
       "CONFIG_WWAN_HWSIM=m",
