@@ -14,6 +14,11 @@ export interface KernelApi {
   pattern: RegExp;
   /** Identifiers a compiler or modpost names when a target lacks the API. */
   symbols: readonly string[];
+  /**
+   * Names a driver can use only where the API exists, unless a compat header provides them; signature
+   * changes have none (their old and new forms share names).
+   */
+  uses?: readonly string[];
 }
 
 const BUS_HEADERS = ["include/linux/device/bus.h", "include/linux/device.h"];
@@ -27,6 +32,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/u64_stats_sync.h"],
     pattern: /\}\s*u64_stats_t\s*;/,
     symbols: ["u64_stats_t", "u64_stats_read", "u64_stats_add", "u64_stats_inc", "u64_stats_set"],
+    uses: ["u64_stats_t", "u64_stats_read", "u64_stats_add", "u64_stats_inc", "u64_stats_set"],
   },
   {
     id: "fsleep",
@@ -36,6 +42,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/delay.h"],
     pattern: /\bvoid\s+fsleep\s*\(/,
     symbols: ["fsleep"],
+    uses: ["fsleep"],
   },
   {
     id: "IFLA_PARENT_DEV_NAME",
@@ -45,6 +52,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/uapi/linux/if_link.h"],
     pattern: /\bIFLA_PARENT_DEV_NAME\b/,
     symbols: ["IFLA_PARENT_DEV_NAME", "IFLA_PARENT_DEV_BUS_NAME"],
+    uses: ["IFLA_PARENT_DEV_NAME", "IFLA_PARENT_DEV_BUS_NAME"],
   },
   {
     id: "rtnl_link_ops.alloc",
@@ -64,6 +72,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/container_of.h", "include/linux/kernel.h"],
     pattern: /#\s*define\s+container_of_const\b/,
     symbols: ["container_of_const"],
+    uses: ["container_of_const"],
   },
   {
     id: "trace_assign_str_one_arg",
@@ -109,6 +118,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/random.h"],
     pattern: /\bget_random_u32_inclusive\s*\(/,
     symbols: ["get_random_u32_inclusive"],
+    uses: ["get_random_u32_inclusive"],
   },
   {
     id: "vcalloc",
@@ -118,6 +128,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/vmalloc.h"],
     pattern: /\bvcalloc\b\s*\(/,
     symbols: ["vcalloc"],
+    uses: ["vcalloc"],
   },
   {
     id: "mhi_device_id",
@@ -127,6 +138,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/mod_devicetable.h"],
     pattern: /struct\s+mhi_device_id\s*\{/,
     symbols: ["mhi_device_id", "MHI_DEVICE_MODALIAS_FMT"],
+    uses: ["mhi_device_id", "MHI_DEVICE_MODALIAS_FMT"],
   },
   {
     id: "__netif_rx",
@@ -136,6 +148,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/netdevice.h"],
     pattern: /\b__netif_rx\s*\(/,
     symbols: ["__netif_rx"],
+    uses: ["__netif_rx"],
   },
   {
     id: "class_register_const",
@@ -163,6 +176,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/platform_device.h"],
     pattern: /\(\s*\*\s*remove_new\s*\)/,
     symbols: ["remove_new"],
+    uses: ["remove_new"],
   },
   {
     id: "devm_qcom_smem_state_get",
@@ -172,6 +186,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/soc/qcom/smem_state.h"],
     pattern: /\bdevm_qcom_smem_state_get\s*\(/,
     symbols: ["devm_qcom_smem_state_get"],
+    uses: ["devm_qcom_smem_state_get"],
   },
   {
     id: "rpmsg_device_id.driver_data",

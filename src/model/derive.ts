@@ -1,0 +1,14 @@
+import { deriveModules } from "./derive-module.js";
+import { deriveProtocol } from "./derive-protocol.js";
+import type { DriverModel, TreeReader } from "./types.js";
+
+/** The reference model of the drivers, read from a kernel tree (an upstream checkout at the pin). */
+export function deriveModel(read: TreeReader): DriverModel {
+  // Several facts come from one file (a driver and its constants): read each once.
+  const texts = new Map<string, string | undefined>();
+  const cached: TreeReader = (path) => {
+    if (!texts.has(path)) texts.set(path, read(path));
+    return texts.get(path);
+  };
+  return { modules: deriveModules(cached), protocol: deriveProtocol(cached) };
+}
