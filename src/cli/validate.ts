@@ -1,6 +1,23 @@
 import { Command, InvalidArgumentError } from "commander";
 import { errorMessage, KbackportError } from "../errors.js";
+import type { Check } from "../validate/check.js";
+import { validateRun, type ValidationReport } from "../validate/validate-run.js";
 import { runVmCheck, type VmReport } from "../validate/vm.js";
+
+function summarizeChecks(v: ValidationReport): string {
+  const width = Math.max(...v.checks.map((c) => c.subject.length), 8);
+  const mark = (c: Check) => (c.status === "ok" ? "ok" : c.status === "skipped" ? "skipped" : "VIOLATION");
+  const lines = v.checks.map(
+    (c) => `${c.check.padEnd(10)} ${c.subject.padEnd(width)} ${mark(c).padEnd(9)} ${c.detail}`,
+  );
+  const violations = v.checks.filter((c) => c.status === "violation").length;
+  lines.push(
+    violations === 0
+      ? `${v.checks.length} checks, no violation${v.target ? "" : " (target kernel tree not at hand: some checks skipped)"}`
+      : `${violations} violation${violations === 1 ? "" : "s"} in ${v.checks.length} checks`,
+  );
+  return lines.join("\n");
+}
 
 function summarizeVm(vm: VmReport): string {
   const lines = [
@@ -25,7 +42,7 @@ function summarizeVm(vm: VmReport): string {
 export const validateCommand = (exit: (code: number) => void) =>
   new Command("validate")
     .description(
-      "check a run's modules; --vm boots a kernel in qemu, loads them and probes what they must create",
+      "check a run's modules and sources against the reference model and the target; --vm also boots them in qemu",
     )
     .argument("<run-dir>", "output directory of a build or run")
     .option("--vm", "boot the modules in a VM")
@@ -48,20 +65,23 @@ export const validateCommand = (exit: (code: number) => void) =>
         flags: { vm?: boolean; vmKernel?: string; vmModules?: string; vmTimeout: number; json?: boolean },
       ) => {
         try {
-          if (!flags.vm)
-            throw new KbackportError("nothing to validate yet without --vm", {
-              hint: "pass --vm --vm-kernel <vmlinuz>",
-            });
-          if (!flags.vmKernel) throw new KbackportError("--vm needs --vm-kernel <vmlinuz>");
-          const vm = await runVmCheck({
-            runDir,
-            kernelImage: flags.vmKernel,
-            kernelModules: flags.vmModules,
-            timeoutSeconds: flags.vmTimeout,
-          });
-          const ok = vm.completed && vm.modules.every((m) => m.loaded) && vm.checks.every((c) => c.ok);
+          if (flags.vm && !flags.vmKernel) throw new KbackportError("--vm needs --vm-kernel <vmlinuz>");
+          const checks = await validateRun(runDir);
+          const vm = flags.vm
+            ? await runVmCheck({
+                runDir,
+                kernelImage: flags.vmKernel!,
+                kernelModules: flags.vmModules,
+                timeoutSeconds: flags.vmTimeout,
+              })
+            : undefined;
+          const vmOk =
+            !vm || (vm.completed && vm.modules.every((m) => m.loaded) && vm.checks.every((c) => c.ok));
+          const ok = checks.ok && vmOk;
           process.stdout.write(
-            flags.json ? `${JSON.stringify({ vm, ok }, null, 2)}\n` : `${summarizeVm(vm)}\n`,
+            flags.json
+              ? `${JSON.stringify({ ok, checks: checks.checks, target: checks.target, vm }, null, 2)}\n`
+              : `${[summarizeChecks(checks), ...(vm ? [summarizeVm(vm)] : [])].join("\n")}\n`,
           );
           exit(ok ? 0 : 1);
         } catch (err) {

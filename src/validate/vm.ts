@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { readRunReport } from "./run-report.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,6 @@ import { execa } from "execa";
 import { hasTool } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
 import { RUNTIME_FACTS, type RuntimeFact } from "../model/runtime.js";
-import type { RunReport } from "../report.js";
 import { buildInitramfs, expectedOutcome, MARK, type VmModule } from "./initramfs.js";
 
 export interface VmOptions {
@@ -37,13 +37,7 @@ export interface VmReport {
  * from the serial console, up to an end marker or the timeout; qemu's exit code says nothing.
  */
 export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
-  const reportPath = join(opts.runDir, "report.json");
-  if (!existsSync(reportPath)) {
-    throw new KbackportError(`${opts.runDir} is not the output of a run: it has no report.json`, {
-      hint: "pass the --out directory of a `kbackport run` or `kbackport build`",
-    });
-  }
-  const report = JSON.parse(readFileSync(reportPath, "utf8")) as RunReport;
+  const report = readRunReport(opts.runDir);
   if (report.target?.arch !== "x86") {
     throw new KbackportError(
       `the VM check boots x86 kernels; this run targets ${report.target?.arch ?? "no kernel"}`,

@@ -1,8 +1,10 @@
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
-import { kbackportJson, ROOT, tempDir } from "../helpers/cli.js";
+import type { Check } from "../../src/validate/check.js";
+import { kbackport, kbackportJson, ROOT, tempDir } from "../helpers/cli.js";
 import { source510Tarball } from "../helpers/debian.js";
 import { ALL_MODULES } from "../helpers/modules.js";
 import { fixtureSources } from "../helpers/upstream.js";
@@ -11,9 +13,12 @@ const tree = join(homedir(), ".cache", "kbackport-test", "linux-5.10-arm64");
 
 beforeAll(async () => {
   // An arm64 tree from Debian's linux-source-5.10: Debian's arm64 headers need arm64 host tools.
-  await execa(join(ROOT, "scripts/prepare-kernel-tree.sh"), [source510Tarball(), tree, "arm64"], {
-    stdio: "inherit",
-  });
+  // With the MHI core and its QRTR user built in, as vendor trees (QSDK) carry them.
+  await execa(
+    join(ROOT, "scripts/prepare-kernel-tree.sh"),
+    [source510Tarball(), tree, "arm64", "CONFIG_MHI_BUS=m", "CONFIG_QRTR_MHI=m"],
+    { stdio: "inherit" },
+  );
 });
 
 describe("cross build for arm64", () => {
@@ -57,6 +62,105 @@ describe("cross build for arm64", () => {
     // No Module.symvers in a tree that was only prepared: modpost says it could not check symbols.
     expect(report.target!.symvers).toBe(false);
     expect(report.buildWarnings.some((w) => w.message.includes("Module.symvers"))).toBe(true);
+
+    // The modules and sources against the reference model: all hold, the symbol check has nothing to use.
+    const v = await kbackport(["validate", out, "--json"]);
+    const { ok, checks } = JSON.parse(v.stdout) as { ok: boolean; checks: Check[] };
+    expect(checks.filter((c) => c.status === "violation")).toEqual([]);
+    expect(checks.filter((c) => c.status === "skipped").map((c) => c.check)).toEqual(
+      ALL_MODULES.map(() => "symbols"),
+    );
+    expect(checks.find((c) => c.check === "vermagic" && c.subject === "qcom_bam_dmux")?.detail).toMatch(
+      / aarch64$/,
+    );
+    expect(ok).toBe(true);
+    expect(v.exitCode).toBe(0);
+  });
+
+  it("--in-tree patches a copy of the tree, turns the kernel's own MHI off (--duplicates in-tree) and builds there", async () => {
+    const out = tempDir("out-arm64-intree");
+    const rtnetlink = readFileSync(join(tree, "net/core/rtnetlink.c"), "utf8");
+    const config = readFileSync(join(tree, ".config"), "utf8");
+    const { exitCode, report } = await kbackportJson(
+      [
+        "run",
+        "recipes/mhi-wwan.yaml",
+        "--kernel",
+        tree,
+        "--in-tree",
+        "--duplicates",
+        "in-tree",
+        "--out",
+        out,
+        ...fixtureSources(),
+      ],
+      { KBACKPORT_CACHE_DIR: tempDir("arm64-cache3") },
+    );
+    expect(report.errors).toEqual([]);
+    expect(exitCode).toBe(0);
+    const kernel = join(out, "kernel");
+    expect(report.inTree).toMatchObject({
+      kernelDir: kernel,
+      inPlace: false,
+      backportDir: "kbackport/mhi-wwan",
+      disabled: ["CONFIG_MHI_BUS=m", "CONFIG_QRTR_MHI=m"],
+      patches: [
+        {
+          name: expect.stringMatching(/^patches\/kernel\/0001-rtnetlink-add-IFLA_PARENT_DEV_NAME/),
+          state: "applied",
+        },
+        {
+          name: expect.stringMatching(/^patches\/kernel\/0002-rtnetlink-add-alloc-method/),
+          state: "applied",
+        },
+        { name: "patches/in-tree/0001-kbackport-mhi-wwan.patch", state: "applied" },
+      ],
+    });
+    expect(report.duplicates).toEqual([
+      {
+        component: "mhi",
+        inKernel: ["CONFIG_MHI_BUS=m"],
+        choice: "in-tree",
+        brokenConsumers: ["CONFIG_QRTR_MHI=m"],
+      },
+    ]);
+    // The patched copy is what the modules were built against: its probes find the rtnetlink additions.
+    expect(report.target!.dir).toBe(kernel);
+    const rules = Object.fromEntries(report.rules.map((r) => [r.id, r]));
+    expect(rules["ifla-parent-dev-name"]).toMatchObject({ needed: false });
+    expect(rules["rtnl-link-alloc"]).toMatchObject({ needed: false, sites: [] });
+    expect(report.modules.map((m) => m.name)).toEqual(ALL_MODULES);
+    expect(existsSync(join(kernel, "kbackport/mhi-wwan/drivers/net/mhi_net.ko"))).toBe(true);
+    expect(readFileSync(join(kernel, ".config"), "utf8")).toMatch(/^# CONFIG_MHI_BUS is not set$/m);
+    // A tree that was only prepared gets no image: the report says the kernel still has to be built.
+    expect(report.inTree!.rebuild.image).toBeUndefined();
+    expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining("had not been built")]));
+    // The user's tree is untouched.
+    expect(readFileSync(join(tree, "net/core/rtnetlink.c"), "utf8")).toBe(rtnetlink);
+    expect(readFileSync(join(tree, ".config"), "utf8")).toBe(config);
+    expect(existsSync(join(tree, "kbackport"))).toBe(false);
+
+    // The same patches on the copy, in place: all are found applied, and nothing is applied twice.
+    const again = await kbackportJson(
+      [
+        "run",
+        "recipes/mhi-wwan.yaml",
+        "--kernel",
+        kernel,
+        "--in-tree",
+        "--in-place",
+        "--out",
+        tempDir("out-arm64-inplace"),
+        ...fixtureSources(),
+      ],
+      { KBACKPORT_CACHE_DIR: tempDir("arm64-cache4") },
+    );
+    expect(again.report.errors).toEqual([]);
+    expect(again.report.kernelPatches).toEqual([]);
+    expect(again.report.inTree!.patches).toEqual([
+      { name: "patches/in-tree/0001-kbackport-mhi-wwan.patch", state: "already applied" },
+    ]);
+    expect(again.report.modules.map((m) => m.sha256)).toEqual(report.modules.map((m) => m.sha256));
   });
 
   it("fails clearly when the cross compiler is not installed", async () => {

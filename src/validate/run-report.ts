@@ -1,0 +1,15 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { KbackportError } from "../errors.js";
+import type { RunReport } from "../report.js";
+
+/** The report.json of a run's output directory. */
+export function readRunReport(runDir: string): RunReport {
+  const path = join(runDir, "report.json");
+  if (!existsSync(path)) {
+    throw new KbackportError(`${runDir} is not the output of a run: it has no report.json`, {
+      hint: "pass the --out directory of a `kbackport run`, `build` or `prepare`",
+    });
+  }
+  return JSON.parse(readFileSync(path, "utf8")) as RunReport;
+}
