@@ -76,14 +76,17 @@ describe("kbackport CLI", () => {
   it("rejects an unknown --duplicates choice with exit code 2", async () => {
     const r = await kbackport(["run", "recipes/mhi-wwan.yaml", "--duplicates", "merge"]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain("argument 'merge' is invalid. Allowed choices are replace, skip.");
+    expect(r.stderr).toContain("argument 'merge' is invalid. Allowed choices are replace, skip, in-tree.");
   });
 
-  it("validate says what it needs: --vm, a kernel image, a run's output, an x86 run", async () => {
+  it("validate says what it needs: a run's output, a kernel image for --vm, an x86 run", async () => {
     const notARun = tempDir("not-a-run");
-    const noVm = await kbackport(["validate", notARun]);
-    expect(noVm).toMatchObject({ exitCode: 1 });
-    expect(noVm.stdout).toContain("hint: pass --vm --vm-kernel <vmlinuz>");
+    const noRun = await kbackport(["validate", notARun]);
+    expect(noRun).toMatchObject({ exitCode: 1 });
+    expect(noRun.stdout).toContain(`error: ${notARun} is not the output of a run: it has no report.json`);
+    expect(noRun.stdout).toContain(
+      "hint: pass the --out directory of a `kbackport run`, `build` or `prepare`",
+    );
 
     const noKernel = await kbackport(["validate", notARun, "--vm"]);
     expect(noKernel.exitCode).toBe(1);

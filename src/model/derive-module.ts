@@ -1,8 +1,9 @@
 import { KbackportError } from "../errors.js";
+import { structInitializers } from "../transform/c/declarations.js";
 import { findCalls, matchingClose, splitArguments } from "../transform/c/navigate.js";
 import type { Token } from "../transform/c/tokenize.js";
 import { at, CScope, evaluate, readC, stringValue, textOf, type CFile } from "./c-facts.js";
-import type { DeviceId, ModuleModel, ModuleParam, TreeReader } from "./types.js";
+import type { DeviceId, ModuleModel, ModuleParam, Registration, TreeReader } from "./types.js";
 
 interface ModuleSpec {
   name: string;
@@ -69,6 +70,7 @@ export function deriveModules(read: TreeReader): ModuleModel[] {
       ...splitExports(files.flatMap(exportsOf)),
       deviceIds,
       params: files.flatMap(paramsOf),
+      registers: files.flatMap(registrationsOf),
       license: license(spec.name, files),
     };
     const idents = new Set(files.flatMap((f) => f.code.filter((t) => t.kind === "ident").map((t) => t.text)));
@@ -193,6 +195,47 @@ function paramsOf(file: CFile): ModuleParam[] {
       throw new KbackportError("cannot read module parameter", { where: at(file, call.name) });
     return { name: textOf(code, ...name), type: textOf(code, ...type) };
   });
+}
+
+/** The driver-core objects a module defines, by the struct type of their initializer. */
+const REGISTERED: readonly { struct: string; as: (name: string) => Registration }[] = [
+  { struct: "bus_type", as: (name) => ({ kind: "bus", name }) },
+  { struct: "class", as: (name) => ({ kind: "class", name }) },
+  ...["mhi", "pci", "platform", "rpmsg"].map((bus) => ({
+    struct: `${bus}_driver`,
+    as: (name: string): Registration => ({ kind: "driver", bus, name }),
+  })),
+];
+
+/**
+ * `.name = "..."` of each bus_type, class and bus driver initializer (nested `.driver.name` too), and the
+ * classes older code makes with class_create(owner?, "name").
+ */
+function registrationsOf(file: CFile): Registration[] {
+  const { code } = file;
+  const created = findCalls(code, "class_create").flatMap((call): Registration[] => {
+    const name = splitArguments(code, call.open, call.close)
+      .map(([first, last]) => (first === last && code[first]!.kind === "string" ? code[first]! : undefined))
+      .find(Boolean);
+    return name ? [{ kind: "class", name: stringValue(name) }] : [];
+  });
+  return [...initialized(file), ...created];
+}
+
+function initialized(file: CFile): Registration[] {
+  const { code } = file;
+  return REGISTERED.flatMap(({ struct, as }) =>
+    structInitializers(code, struct).map((init) => {
+      let value: number | undefined;
+      for (let j = init.open + 1; value === undefined && j + 3 <= init.close; j++)
+        if (code[j]!.text === "." && code[j + 1]!.text === "name" && code[j + 2]!.text === "=") value = j + 3;
+      if (value === undefined || code[value]!.kind !== "string")
+        throw new KbackportError(`struct ${struct} ${init.name} has no .name string`, {
+          where: at(file, init.first),
+        });
+      return as(stringValue(code[value]!));
+    }),
+  );
 }
 
 function license(module: string, files: readonly CFile[]): string {

@@ -101,6 +101,13 @@ function diffModule(a: ModuleModel, b: ModuleModel): string[] {
       (p) => `${m}: param ${p.name} (${p.type})`,
       (x, y) => changed(`${m}: param ${x.name} type`, x.type, y.type),
     ),
+    ...list(
+      `${m}: registers`,
+      a.registers,
+      b.registers,
+      (r) => (r.kind === "driver" ? `${r.bus} driver ${r.name}` : `${r.kind} ${r.name}`),
+      (r) => `${m}: registers ${r.kind === "driver" ? `${r.bus} driver ${r.name}` : `${r.kind} ${r.name}`}`,
+    ),
     ...changed(`${m}: license`, a.license, b.license),
   ];
 }

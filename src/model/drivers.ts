@@ -56,6 +56,7 @@ export const DRIVER_MODEL: DriverModel = {
       exportsIf: {},
       deviceIds: [],
       params: [],
+      registers: [{ kind: "bus", name: "mhi" }],
       license: "GPL v2",
     },
     {
@@ -168,6 +169,7 @@ export const DRIVER_MODEL: DriverModel = {
         { bus: "pci", vendor: 0x203e, device: 0x1001, name: "mhi_netprisma_fcun69_info" },
       ],
       params: [],
+      registers: [{ kind: "driver", bus: "pci", name: "mhi-pci-generic" }],
       license: "GPL",
     },
     {
@@ -182,6 +184,7 @@ export const DRIVER_MODEL: DriverModel = {
         { bus: "mhi", channel: "IP_SW0" },
       ],
       params: [],
+      registers: [{ kind: "driver", bus: "mhi", name: "mhi_net" }],
       license: "GPL v2",
     },
     {
@@ -202,6 +205,7 @@ export const DRIVER_MODEL: DriverModel = {
       exportsIf: { CONFIG_WWAN_DEBUGFS: ["wwan_get_debugfs_dir", "wwan_put_debugfs_dir"] },
       deviceIds: [],
       params: [],
+      registers: [{ kind: "class", name: "wwan" }],
       license: "GPL v2",
     },
     {
@@ -213,6 +217,7 @@ export const DRIVER_MODEL: DriverModel = {
       exportsIf: {},
       deviceIds: [],
       params: [{ name: "devices", type: "int" }],
+      registers: [{ kind: "class", name: "wwan_hwsim" }],
       license: "GPL",
     },
     {
@@ -231,6 +236,7 @@ export const DRIVER_MODEL: DriverModel = {
         { bus: "mhi", channel: "FIREHOSE" },
       ],
       params: [],
+      registers: [{ kind: "driver", bus: "mhi", name: "mhi_wwan_ctrl" }],
       license: "GPL v2",
     },
     {
@@ -242,6 +248,7 @@ export const DRIVER_MODEL: DriverModel = {
       exportsIf: {},
       deviceIds: [{ bus: "mhi", channel: "IP_HW0_MBIM" }],
       params: [],
+      registers: [{ kind: "driver", bus: "mhi", name: "mhi_wwan_mbim" }],
       license: "GPL v2",
     },
     {
@@ -257,6 +264,7 @@ export const DRIVER_MODEL: DriverModel = {
       exportsIf: {},
       deviceIds: [{ bus: "of", compatible: "qcom,bam-dmux" }],
       params: [],
+      registers: [{ kind: "driver", bus: "platform", name: "bam-dmux" }],
       license: "GPL v2",
     },
     {
@@ -272,6 +280,7 @@ export const DRIVER_MODEL: DriverModel = {
         { bus: "rpmsg", name: "DATA1" },
       ],
       params: [],
+      registers: [{ kind: "driver", bus: "rpmsg", name: "rpmsg_wwan_ctrl" }],
       license: "GPL v2",
     },
   ],

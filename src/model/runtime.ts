@@ -1,6 +1,9 @@
+import type { ModuleModel } from "./types.js";
+
 /**
- * What must be visible in a running kernel once each module is loaded, from the upstream sources at the
- * pin (the driver names and registrations cited per fact). The VM check turns these into probes.
+ * What must be visible in a running kernel once each module is loaded: its registrations, from the model,
+ * and the behaviour of the WWAN simulator, from the upstream sources at the pin (cited per fact). The VM
+ * check turns these into probes.
  */
 export type RuntimeFact =
   | { kind: "path"; id: string; path: string; source: string }
@@ -16,55 +19,28 @@ export type RuntimeFact =
       source: string;
     };
 
-export const RUNTIME_FACTS: Readonly<Record<string, readonly RuntimeFact[]>> = {
-  mhi: [
-    {
+/** Where each bus, class and driver a module registers shows in sysfs once it is loaded. */
+export function registrationFacts(module: ModuleModel): RuntimeFact[] {
+  const source = module.sources[0]!;
+  return module.registers.map((r): RuntimeFact => {
+    if (r.kind === "driver")
+      return {
+        kind: "path",
+        id: `${r.name}-driver`,
+        path: `/sys/bus/${r.bus}/drivers/${r.name}`,
+        source: `${source}: ${r.bus}_driver .name = "${r.name}"`,
+      };
+    return {
       kind: "path",
-      id: "mhi-bus",
-      path: "/sys/bus/mhi",
-      source: 'drivers/bus/mhi/host/init.c: bus_type mhi_bus_type .name = "mhi"',
-    },
-  ],
-  mhi_pci_generic: [
-    {
-      kind: "path",
-      id: "mhi-pci-generic-driver",
-      path: "/sys/bus/pci/drivers/mhi-pci-generic",
-      source: 'drivers/bus/mhi/host/pci_generic.c: pci_driver mhi_pci_driver .name = "mhi-pci-generic"',
-    },
-  ],
-  mhi_net: [
-    {
-      kind: "path",
-      id: "mhi_net-driver",
-      path: "/sys/bus/mhi/drivers/mhi_net",
-      source: 'drivers/net/mhi_net.c: mhi_driver .name = "mhi_net"',
-    },
-  ],
-  wwan: [
-    {
-      kind: "path",
-      id: "wwan-class",
-      path: "/sys/class/wwan",
-      source: 'drivers/net/wwan/wwan_core.c: class wwan_class .name = "wwan"',
-    },
-  ],
-  mhi_wwan_ctrl: [
-    {
-      kind: "path",
-      id: "mhi_wwan_ctrl-driver",
-      path: "/sys/bus/mhi/drivers/mhi_wwan_ctrl",
-      source: 'drivers/net/wwan/mhi_wwan_ctrl.c: mhi_driver .name = "mhi_wwan_ctrl"',
-    },
-  ],
-  mhi_wwan_mbim: [
-    {
-      kind: "path",
-      id: "mhi_wwan_mbim-driver",
-      path: "/sys/bus/mhi/drivers/mhi_wwan_mbim",
-      source: 'drivers/net/wwan/mhi_wwan_mbim.c: mhi_driver .name = "mhi_wwan_mbim"',
-    },
-  ],
+      id: `${r.name}-${r.kind}`,
+      path: r.kind === "bus" ? `/sys/bus/${r.name}` : `/sys/class/${r.name}`,
+      source: `${source}: ${r.kind === "bus" ? "bus_type" : "class"} .name = "${r.name}"`,
+    };
+  });
+}
+
+/** What a module does once loaded, beyond its registrations: the behaviour the VM check exercises. */
+export const BEHAVIOUR_FACTS: Readonly<Record<string, readonly RuntimeFact[]>> = {
   wwan_hwsim: [
     {
       kind: "path",

@@ -25,6 +25,12 @@ export interface ModuleParam {
   type: string;
 }
 
+/** What a module registers with the driver core, so it shows in sysfs once loaded. */
+export type Registration =
+  | { kind: "bus"; name: string }
+  | { kind: "class"; name: string }
+  | { kind: "driver"; bus: string; name: string };
+
 export interface ModuleModel {
   /** The .ko name, underscores: mhi_net. */
   name: string;
@@ -47,6 +53,8 @@ export interface ModuleModel {
   /** MODULE_DEVICE_TABLE entries. */
   deviceIds: DeviceId[];
   params: ModuleParam[];
+  /** Buses, classes and drivers its initializers name (`struct mhi_driver ... .driver.name = "mhi_net"`). */
+  registers: Registration[];
   /** MODULE_LICENSE */
   license: string;
 }

@@ -37,7 +37,9 @@ export async function validateRun(
 
   const infos = await Promise.all(report.modules.map((m) => readModuleInfo(join(runDir, m.path))));
   const replacedComponents = new Set(
-    report.duplicates.filter((d) => d.choice === "replace" || d.choice === "in-tree").map((d) => d.component),
+    (report.duplicates ?? [])
+      .filter((d) => d.choice === "replace" || d.choice === "in-tree")
+      .map((d) => d.component),
   );
   const ctx = {
     vermagic: target && expectedVermagic(target.release, target.arch, target.config),

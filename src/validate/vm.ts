@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { hasTool } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
-import { RUNTIME_FACTS, type RuntimeFact } from "../model/runtime.js";
+import { DRIVER_MODEL } from "../model/drivers.js";
+import { BEHAVIOUR_FACTS, registrationFacts, type RuntimeFact } from "../model/runtime.js";
 import { buildInitramfs, expectedOutcome, MARK, type VmModule } from "./initramfs.js";
 
 export interface VmOptions {
@@ -59,7 +60,10 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
 
   const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
   const modules = await loadOrder(ours, opts.kernelModules);
-  const facts = report.modules.flatMap((m) => RUNTIME_FACTS[m.name] ?? []);
+  const facts = report.modules.flatMap((m) => {
+    const model = DRIVER_MODEL.modules.find((mm) => mm.name === m.name);
+    return [...(model ? registrationFacts(model) : []), ...(BEHAVIOUR_FACTS[m.name] ?? [])];
+  });
   const features = new Map(report.target.features.map((f) => [f.id, f.present]));
   const expected = new Map(facts.map((f) => [f.id, expectedOutcome(f, (id) => features.get(id) === true)]));
   const ip = facts.some((f) => f.kind === "link-add") ? findIp() : undefined;

@@ -115,6 +115,22 @@ describe("bad input: a clear message, exit 1, previous output untouched", () => 
     expect(readdirSync(notConfigured).sort()).toEqual(["Makefile", "include"]);
   });
 
+  it("in-tree mode on a headers directory, and in-tree choices without it", async () => {
+    const headers = await fails(["run", ...kernel(), "--in-tree", ...fixtureSources()]);
+    expect(headers).toContain(
+      `error: --in-tree needs a kernel source tree; ${headers510()} is a headers directory`,
+    );
+    expect(headers).toContain("hint: pass --kernel with a configured full kernel source tree");
+    const choice = await fails(["run", ...kernel(), "--duplicates", "in-tree", ...fixtureSources()]);
+    expect(choice).toContain("error: --duplicates in-tree needs --in-tree");
+    const inPlace = await fails(["run", ...kernel(), "--in-place", ...fixtureSources()]);
+    expect(inPlace).toContain("error: --in-place needs --in-tree");
+    const prepare = await fails(["prepare", ...kernel(), "--in-tree", ...fixtureSources()]);
+    expect(prepare).toContain(
+      "error: --in-tree builds in the kernel tree: use it with build or run, not prepare",
+    );
+  });
+
   it("a missing compiler names the package to install", async () => {
     const text = await fails([
       "run",

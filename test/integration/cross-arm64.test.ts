@@ -140,6 +140,28 @@ describe("cross build for arm64", () => {
     expect(readFileSync(join(tree, ".config"), "utf8")).toBe(config);
     expect(existsSync(join(tree, "kbackport"))).toBe(false);
 
+    // The copy lives in the output: building into that same output would replace the tree being used.
+    const inside = await kbackportJson(
+      [
+        "run",
+        "recipes/mhi-wwan.yaml",
+        "--kernel",
+        kernel,
+        "--in-tree",
+        "--in-place",
+        "--out",
+        out,
+        ...fixtureSources(),
+      ],
+      { KBACKPORT_CACHE_DIR: tempDir("arm64-cache4") },
+    );
+    expect(inside.exitCode).toBe(1);
+    expect(inside.report.errors[0]).toMatchObject({
+      message: `the kernel tree ${kernel} is inside the output directory ${out}`,
+      hint: "a new output replaces the old one as a whole: pass another --out",
+    });
+    expect(existsSync(join(kernel, "kbackport/mhi-wwan/drivers/net/mhi_net.ko"))).toBe(true);
+
     // The same patches on the copy, in place: all are found applied, and nothing is applied twice.
     const again = await kbackportJson(
       [

@@ -4,79 +4,57 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { kbackport, kbackportJson, ROOT, tempDir } from "../helpers/cli.js";
-import { headers510, source510Tarball } from "../helpers/debian.js";
+import { source510Tarball } from "../helpers/debian.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
 const tree = join(homedir(), ".cache", "kbackport-test", "linux-5.10-vm");
-const cache = tempDir("patched-cache");
-let patches: string[];
 
 beforeAll(async () => {
-  // The kernel patches come from a run, as a user would take them: prepare against the stock headers.
-  const out = tempDir("patched-prep");
-  const prep = await kbackportJson(
-    [
-      "prepare",
-      "recipes/mhi-wwan.yaml",
-      "--kernel",
-      headers510(),
-      "--components",
-      "wwan",
-      "--out",
-      out,
-      ...fixtureSources(),
-    ],
-    {
-      KBACKPORT_CACHE_DIR: cache,
-    },
-  );
-  expect(prep.report.kernelPatches.map((p) => p.rule)).toEqual(["ifla-parent-dev-name", "rtnl-link-alloc"]);
-  patches = prep.report.kernelPatches.map((p) => join(out, p.file!));
+  // A small 5.10 kernel from Debian's sources, built as it comes: the run patches a copy of it.
   const settings = readFileSync(join(ROOT, "test/fixtures/vm-kernel.config"), "utf8")
     .split("\n")
     .filter((l) => /^CONFIG_/.test(l));
   await execa(
     join(ROOT, "scripts/prepare-kernel-tree.sh"),
-    [
-      "--config",
-      "tinyconfig",
-      ...patches.flatMap((p) => ["--patch", p]),
-      "--image",
-      source510Tarball(),
-      tree,
-      "x86",
-      ...settings,
-    ],
+    ["--config", "tinyconfig", "--image", source510Tarball(), tree, "x86", ...settings],
     { stdio: "inherit" },
   );
 });
 
-describe("VM: a 5.10 kernel built from Debian's sources with the generated rtnetlink patches", () => {
-  it("needs no rtnetlink fallback, and ip link add/del of a WWAN link works", async () => {
+describe("VM: a 5.10 kernel built from Debian's sources with the generated rtnetlink patches (--in-tree)", () => {
+  it("applies the patches to a copy, rebuilds the kernel, needs no rtnetlink fallback, and ip link add/del of a WWAN link works", async () => {
     const out = tempDir("patched-run");
+    const rtnetlink = readFileSync(join(tree, "net/core/rtnetlink.c"), "utf8");
     const { report } = await kbackportJson(
-      ["run", "recipes/mhi-wwan.yaml", "--kernel", tree, "--out", out, ...fixtureSources()],
-      {
-        KBACKPORT_CACHE_DIR: cache,
-      },
+      ["run", "recipes/mhi-wwan.yaml", "--kernel", tree, "--in-tree", "--out", out, ...fixtureSources()],
+      { KBACKPORT_CACHE_DIR: tempDir("patched-cache") },
     );
     expect(report.errors).toEqual([]);
+    // The patches the stock 5.10 needs, applied to the copy, which the kernel build then carries.
+    expect(report.kernelPatches.map((p) => p.rule)).toEqual(["ifla-parent-dev-name", "rtnl-link-alloc"]);
+    expect(report.inTree!.patches.map((p) => [p.name, p.state])).toEqual([
+      ...report.kernelPatches.map((p) => [p.file, "applied"]),
+      ["patches/in-tree/0001-kbackport-mhi-wwan.patch", "applied"],
+    ]);
+    const image = join(out, "kernel/arch/x86/boot/bzImage");
+    expect(report.inTree!.rebuild.image).toBe(image);
+    expect(readFileSync(join(tree, "net/core/rtnetlink.c"), "utf8")).toBe(rtnetlink);
     const rules = Object.fromEntries(report.rules.map((r) => [r.id, r]));
     expect(rules["ifla-parent-dev-name"]).toMatchObject({
       needed: false,
       evidence: expect.stringMatching(/^include\/uapi\/linux\/if_link\.h:\d+: IFLA_PARENT_DEV_NAME/),
     });
     expect(rules["rtnl-link-alloc"]).toMatchObject({ needed: false, sites: [] });
-    expect(report.kernelPatches).toEqual([]);
     expect(report.target!.symvers).toBe(true);
     expect(report.buildWarnings.filter((w) => /undefined/.test(w.message))).toEqual([]);
+    expect(report.warnings.filter((w) => /rtnetlink|kernel patch/.test(w))).toEqual([]);
 
     const r = await kbackport([
       "validate",
       out,
       "--vm",
       "--vm-kernel",
-      join(tree, "arch/x86/boot/bzImage"),
+      image,
       "--vm-timeout",
       "300",
       "--json",

@@ -98,6 +98,14 @@ describe("driver model", () => {
     expect(m("mhi_wwan_ctrl").requires).toEqual(["mhi", "wwan"]);
     expect(m("mhi_net").requires).toEqual(["mhi"]);
     expect(m("wwan_hwsim").params).toEqual([{ name: "devices", type: "int" }]);
+    // Debug-only exports are kept apart: a build without WWAN_DEBUGFS must not be asked for them.
+    expect(m("wwan").exportsIf).toEqual({
+      CONFIG_WWAN_DEBUGFS: ["wwan_get_debugfs_dir", "wwan_put_debugfs_dir"],
+    });
+    expect(m("wwan").exports).not.toContain("wwan_get_debugfs_dir");
+    expect(m("mhi").registers).toEqual([{ kind: "bus", name: "mhi" }]);
+    expect(m("mhi_pci_generic").registers).toEqual([{ kind: "driver", bus: "pci", name: "mhi-pci-generic" }]);
+    expect(m("qcom_bam_dmux").registers).toEqual([{ kind: "driver", bus: "platform", name: "bam-dmux" }]);
 
     const { bamDmux, mhi } = DRIVER_MODEL.protocol;
     expect(bamDmux.header.size).toBe(8);
@@ -159,6 +167,35 @@ MODULE_LICENSE("GPL v2");
       license: "GPL",
     });
     expect(moduleOf(model, "mhi_net").deviceIds).toEqual([{ bus: "mhi", channel: "IP_HW0" }]);
+  });
+
+  it("keeps exports under a CONFIG_ conditional apart, and reads registrations old and new", () => {
+    const core = `
+static struct class *wwan_class;
+EXPORT_SYMBOL_GPL(wwan_create_port);
+#ifdef CONFIG_WWAN_DEBUGFS
+EXPORT_SYMBOL_GPL(wwan_get_debugfs_dir);
+#else
+EXPORT_SYMBOL_GPL(wwan_stub);
+#endif
+#if IS_ENABLED(CONFIG_OF)
+#if LINUX_VERSION_CODE > 0
+EXPORT_SYMBOL(wwan_of_helper);
+#endif
+#endif
+static int __init wwan_init(void) { wwan_class = class_create(THIS_MODULE, "wwan"); return 0; }
+MODULE_LICENSE("GPL v2");
+`;
+    const model = deriveModel(overlay(tree612, { "drivers/net/wwan/wwan_core.c": core }));
+    expect(moduleOf(model, "wwan")).toMatchObject({
+      exports: ["wwan_create_port"],
+      exportsIf: {
+        CONFIG_WWAN_DEBUGFS: ["wwan_get_debugfs_dir"],
+        "!CONFIG_WWAN_DEBUGFS": ["wwan_stub"],
+        CONFIG_OF: ["wwan_of_helper"],
+      },
+      registers: [{ kind: "class", name: "wwan" }],
+    });
   });
 
   it("names the file and the fact when a fact is missing", () => {
