@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Check } from "../../src/validate/check.js";
 import { kbackport, kbackportJson, ROOT, tempDir } from "../helpers/cli.js";
 import { source510Tarball } from "../helpers/debian.js";
@@ -10,6 +10,12 @@ import { ALL_MODULES } from "../helpers/modules.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
 const tree = join(homedir(), ".cache", "kbackport-test", "linux-5.10-arm64");
+
+// In-tree outputs hold a copy of a kernel tree (over a GiB each): not left behind in /tmp.
+const bulky: string[] = [];
+afterAll(() => {
+  for (const dir of bulky) rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   // An arm64 tree from Debian's linux-source-5.10: Debian's arm64 headers need arm64 host tools.
@@ -79,6 +85,7 @@ describe("cross build for arm64", () => {
 
   it("--in-tree patches a copy of the tree, turns the kernel's own MHI off (--duplicates in-tree) and builds there", async () => {
     const out = tempDir("out-arm64-intree");
+    bulky.push(out);
     const rtnetlink = readFileSync(join(tree, "net/core/rtnetlink.c"), "utf8");
     const config = readFileSync(join(tree, ".config"), "utf8");
     const { exitCode, report } = await kbackportJson(

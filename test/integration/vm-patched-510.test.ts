@@ -1,13 +1,19 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kbackport, kbackportJson, ROOT, tempDir } from "../helpers/cli.js";
 import { source510Tarball } from "../helpers/debian.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
 const tree = join(homedir(), ".cache", "kbackport-test", "linux-5.10-vm");
+
+// In-tree outputs hold a copy of a kernel tree (over a GiB each): not left behind in /tmp.
+const bulky: string[] = [];
+afterAll(() => {
+  for (const dir of bulky) rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   // A small 5.10 kernel from Debian's sources, built as it comes: the run patches a copy of it.
@@ -24,6 +30,7 @@ beforeAll(async () => {
 describe("VM: a 5.10 kernel built from Debian's sources with the generated rtnetlink patches (--in-tree)", () => {
   it("applies the patches to a copy, rebuilds the kernel, needs no rtnetlink fallback, and ip link add/del of a WWAN link works", async () => {
     const out = tempDir("patched-run");
+    bulky.push(out);
     const rtnetlink = readFileSync(join(tree, "net/core/rtnetlink.c"), "utf8");
     const { report } = await kbackportJson(
       ["run", "recipes/mhi-wwan.yaml", "--kernel", tree, "--in-tree", "--out", out, ...fixtureSources()],
