@@ -198,7 +198,11 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
         ctx.target = result.target;
         ctx.tree = result.tree;
         ctx.report.skipped = result.tree.skipped;
-        ctx.report.target = { ...targetReport(result.target, result.features), dir: result.reportedDir };
+        ctx.report.target = {
+          ...targetReport(result.target, result.features),
+          dir: result.reportedDir,
+          sourceDir: result.reportedDir,
+        };
         ctx.report.rules = result.tree.rules;
         ctx.report.inTree = result.report;
         if (
