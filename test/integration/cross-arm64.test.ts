@@ -147,21 +147,25 @@ describe("cross build for arm64", () => {
     expect(readFileSync(join(tree, ".config"), "utf8")).toBe(config);
     expect(existsSync(join(tree, "kbackport"))).toBe(false);
 
+    // In place on the copy, into a given output.
+    const inPlace = (into: string) =>
+      kbackportJson(
+        [
+          "run",
+          "recipes/mhi-wwan.yaml",
+          "--kernel",
+          kernel,
+          "--in-tree",
+          "--in-place",
+          "--out",
+          into,
+          ...fixtureSources(),
+        ],
+        { KBACKPORT_CACHE_DIR: tempDir("arm64-cache4") },
+      );
+
     // The copy lives in the output: building into that same output would replace the tree being used.
-    const inside = await kbackportJson(
-      [
-        "run",
-        "recipes/mhi-wwan.yaml",
-        "--kernel",
-        kernel,
-        "--in-tree",
-        "--in-place",
-        "--out",
-        out,
-        ...fixtureSources(),
-      ],
-      { KBACKPORT_CACHE_DIR: tempDir("arm64-cache4") },
-    );
+    const inside = await inPlace(out);
     expect(inside.exitCode).toBe(1);
     expect(inside.report.errors[0]).toMatchObject({
       message: `the kernel tree ${kernel} is inside the output directory ${out}`,
@@ -170,20 +174,7 @@ describe("cross build for arm64", () => {
     expect(existsSync(join(kernel, "kbackport/mhi-wwan/drivers/net/mhi_net.ko"))).toBe(true);
 
     // The same patches on the copy, in place: all are found applied, and nothing is applied twice.
-    const again = await kbackportJson(
-      [
-        "run",
-        "recipes/mhi-wwan.yaml",
-        "--kernel",
-        kernel,
-        "--in-tree",
-        "--in-place",
-        "--out",
-        tempDir("out-arm64-inplace"),
-        ...fixtureSources(),
-      ],
-      { KBACKPORT_CACHE_DIR: tempDir("arm64-cache4") },
-    );
+    const again = await inPlace(tempDir("out-arm64-inplace"));
     expect(again.report.errors).toEqual([]);
     expect(again.report.kernelPatches).toEqual([]);
     expect(again.report.inTree!.patches).toEqual([
