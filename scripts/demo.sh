@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a built-in default: Debian's linux-source-6.12 plays upstream (a local git repository
 # built from it), and the whole recipe (MHI, mhi_net, WWAN, BAM-DMUX) is backported to Debian bullseye's 5.10 headers.
-# Extra arguments go to `kbackport run` (e.g. --json, --components mhi).
+# Extra arguments go to `kbackport run` (e.g. --json, --components mhi). The output is then validated against the
+# reference model of the drivers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,9 +14,11 @@ echo "demo.sh: building the upstream repository from /usr/src/linux-source-6.12.
 commit=$(scripts/upstream-from-debian.sh "$upstream" /usr/src/linux-source-6.12.tar.xz | tail -n 1 | cut -d' ' -f2)
 
 npm run --silent build >&2
-exec node bin/kbackport.js run recipes/mhi-wwan.yaml \
+node bin/kbackport.js run recipes/mhi-wwan.yaml \
   --kernel "$kernel" \
   --source "linux-next=$upstream@$commit" \
   --source "net-next=$upstream@$commit" \
   --out out/mhi-wwan-demo \
   "$@"
+echo "demo.sh: validating out/mhi-wwan-demo against the reference model" >&2
+exec node bin/kbackport.js validate out/mhi-wwan-demo
