@@ -75,6 +75,33 @@ describe("kbackport validate", () => {
     expect(table.stdout).toMatch(/checks, no violation$/);
   });
 
+  it("skips, and says so, the checks that need the target's tree when it is no longer there", async () => {
+    const dir = copyOfRun();
+    const moved = { ...report, target: { ...report.target!, dir: join(dir, "no-such-kernel") } };
+    writeFileSync(join(dir, "report.json"), JSON.stringify(moved));
+    const v = await validate(dir);
+    const skipped = v.checks.filter((c) => c.status === "skipped");
+    expect([...new Set(skipped.map((c) => c.check))].sort()).toEqual([
+      "protocol",
+      "shadowing",
+      "symbols",
+      "vermagic",
+    ]);
+    // BAM-DMUX's buffer size is SZ_2K, from the kernel's sizes.h.
+    expect(skipped.filter((c) => c.check === "protocol")).toEqual([
+      expect.objectContaining({
+        subject: "drivers/net/wwan/qcom_bam_dmux.c",
+        detail: expect.stringContaining("SZ_2K"),
+      }),
+    ]);
+    expect(skipped.length).toBe(3 * X86_MODULES.length + 1);
+    expect(v.violations).toEqual([]);
+    expect(v.exitCode).toBe(0);
+    expect((await kbackport(["validate", dir])).stdout).toMatch(
+      /target kernel tree not at hand: some checks skipped\)$/,
+    );
+  });
+
   it("finds a module that lost an alias", async () => {
     const dir = copyOfRun();
     patchBytes(join(dir, "modules/mhi_net.ko"), "alias=mhi:IP_SW0", "alias=mhi:IP_SX0");
