@@ -66,6 +66,7 @@ export async function integrate(opts: {
     opts.onStep("turning off the kernel's own copies");
     const own = replaced.flatMap((d) => d.inKernel.map((s) => s.replace(/=.*/, "")));
     const consequences = await disableInKernel(kernel, opts.target, own);
+    // One olddefconfig settles them all: Kconfig does not say which duplicate turned off which user.
     for (const d of replaced) d.brokenConsumers = consequences;
     disabled.push(...replaced.flatMap((d) => d.inKernel), ...consequences);
   }
