@@ -205,3 +205,39 @@ describe("cross build for arm64", () => {
     expect(report.errors[0]!.hint).toContain("--cross-compile");
   });
 });
+
+describe("arm64 against a built kernel", () => {
+  // A small arm64 5.10 kernel with what BAM-DMUX and the RPMSG ports need (Qualcomm SMSM for
+  // QCOM_SMEM_STATE, a DMA engine, PM, RPMSG), built so that it has a Module.symvers.
+  const image = join(homedir(), ".cache", "kbackport-test", "linux-5.10-arm64-image");
+  beforeAll(async () => {
+    const settings = readFileSync(join(ROOT, "test/fixtures/arm64-kernel.config"), "utf8")
+      .split("\n")
+      .filter((l) => /^CONFIG_/.test(l));
+    await execa(
+      join(ROOT, "scripts/prepare-kernel-tree.sh"),
+      ["--config", "tinyconfig", "--image", source510Tarball(), image, "arm64", ...settings],
+      { stdio: "inherit" },
+    );
+  });
+
+  it("builds every module with no undefined symbol, and validate checks them against its Module.symvers", async () => {
+    const out = tempDir("out-arm64-image");
+    const { exitCode, report } = await kbackportJson(
+      ["run", "recipes/mhi-wwan.yaml", "--kernel", image, "--out", out, ...fixtureSources()],
+      { KBACKPORT_CACHE_DIR: tempDir("arm64-cache5") },
+    );
+    expect(report.errors).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.target).toMatchObject({ arch: "arm64", symvers: true });
+    expect(report.modules.map((m) => m.name)).toEqual(ALL_MODULES);
+    expect(report.buildWarnings.filter((w) => /undefined|Module\.symvers/.test(w.message))).toEqual([]);
+
+    const v = await kbackport(["validate", out, "--json"]);
+    const { ok, checks } = JSON.parse(v.stdout) as { ok: boolean; checks: Check[] };
+    expect(checks.filter((c) => c.status !== "ok")).toEqual([]);
+    expect(checks.filter((c) => c.check === "symbols").map((c) => c.subject)).toEqual(ALL_MODULES);
+    expect(ok).toBe(true);
+    expect(v.exitCode).toBe(0);
+  });
+});
