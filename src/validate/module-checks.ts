@@ -73,7 +73,11 @@ function aliases(name: string, info: ModuleInfo, model: ModuleModel): Check {
       name,
       `${missing.length} of ${expected.length} aliases missing (no autoload for those devices): ${missing.join(", ")}`,
     );
-  return ok("aliases", name, `${expected.length} aliases of the model present`);
+  return ok(
+    "aliases",
+    name,
+    expected.length ? `${expected.length} aliases of the model present` : "no device ids in the model",
+  );
 }
 
 function exports(name: string, info: ModuleInfo, model: ModuleModel, ctx: ModuleContext): Check {
@@ -89,7 +93,11 @@ function exports(name: string, info: ModuleInfo, model: ModuleModel, ctx: Module
       name,
       `does not export ${missing.join(", ")}: modules calling them will not load`,
     );
-  return ok("exports", name, `${expected.length} exports of the model present`);
+  return ok(
+    "exports",
+    name,
+    expected.length ? `${expected.length} exports of the model present` : "exports nothing in the model",
+  );
 }
 
 function depends(name: string, info: ModuleInfo, model: ModuleModel, ctx: ModuleContext): Check {
