@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Duplicate } from "../kernel/duplicates.js";
+import { listFiles } from "../list-files.js";
 import { probeFeatures, type Features } from "../kernel/features.js";
 import { readKernelTarget, type KernelTarget } from "../kernel/target.js";
 import type { SelectedComponent } from "../recipe/select.js";
@@ -95,7 +96,7 @@ export async function integrate(opts: {
   const backportDir = join("kbackport", opts.recipeName);
   const patchName = join("patches", "in-tree", `0001-kbackport-${opts.recipeName}.patch`);
   await mkdir(join(opts.outDir, "patches", "in-tree"), { recursive: true });
-  await writeFile(join(opts.outDir, patchName), driverPatch(await readTree(tree.dir), backportDir));
+  await writeFile(join(opts.outDir, patchName), driverPatch(await readFiles(tree.dir), backportDir));
   patches.push(...(await applyPatches(kernel, [{ file: join(opts.outDir, patchName), name: patchName }])));
 
   opts.onStep("rebuilding the patched kernel");
@@ -122,12 +123,8 @@ export async function integrate(opts: {
 }
 
 /** Every file of a directory tree by its relative path. */
-async function readTree(dir: string): Promise<Map<string, string>> {
+async function readFiles(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path), await readFile(path, "utf8"));
-  }
+  for (const file of await listFiles(dir)) files.set(file, await readFile(join(dir, file), "utf8"));
   return files;
 }

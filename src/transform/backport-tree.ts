@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { copyFile, cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { copyFile, cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import {
   BACKPORT_HEADER,
   COMPAT_INCLUDE,
@@ -13,6 +13,7 @@ import {
 import { modulesForTarget, type SkippedModule } from "../build/select-modules.js";
 import type { Features } from "../kernel/features.js";
 import type { KernelTarget } from "../kernel/target.js";
+import { listFiles } from "../list-files.js";
 import type { SelectedComponent } from "../recipe/select.js";
 import type { ModuleSpec } from "../recipe/schema.js";
 import type { SourceTree } from "../source/sparse-fetch.js";
@@ -135,15 +136,4 @@ async function emitKernelPatches(
   // Patch files are numbered in the order they apply.
   kernelPatches.sort((a, b) => (a.file ?? "").localeCompare(b.file ?? ""));
   return { kernelPatches, warnings };
-}
-
-/** Files under a tree-relative path (itself, when it is a file), tree-relative and sorted. */
-async function listFiles(root: string, path: string): Promise<string[]> {
-  const full = join(root, path);
-  const entries = await readdir(full, { withFileTypes: true, recursive: true }).catch(() => null);
-  if (entries === null) return [path];
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(root, join(e.parentPath, e.name)))
-    .sort();
 }

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { readdir } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { KbackportError } from "../errors.js";
 import { KERNEL_APIS } from "../kernel/api.js";
+import { listFiles } from "../list-files.js";
 import type { Feature } from "../kernel/features.js";
 import { deriveBamDmux, deriveMhiProtocol, PROTOCOL_FILES } from "../model/derive-protocol.js";
 import { diffBamDmux, diffMhiProtocol } from "../model/diff.js";
@@ -56,10 +56,7 @@ export async function checkApiUse(tree: string, features: readonly Feature[]): P
   const missing = KERNEL_APIS.filter(
     (api) => api.uses && features.some((f) => f.id === api.id && !f.present),
   );
-  const files = (await readdir(tree, { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isFile() && /\.[ch]$/.test(e.name))
-    .map((e) => relative(tree, join(e.parentPath, e.name)))
-    .sort();
+  const files = (await listFiles(tree)).filter((f) => /\.[ch]$/.test(f));
   const compat = files.filter((f) => f.startsWith(`${COMPAT_INCLUDE}/`));
   const provided = new Set(
     compat.flatMap((f) =>
