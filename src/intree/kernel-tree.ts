@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import { toolchainArguments } from "../build/kbuild.js";
 import { chooseCompiler } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
 import { parseConfig, type KernelTarget } from "../kernel/target.js";
@@ -25,13 +26,11 @@ export async function copyKernelTree(from: string, to: string): Promise<void> {
 
 /** make's arguments for the kernel itself, with the target's ARCH, toolchain and compiler. */
 function kernelMake(kernelDir: string, target: KernelTarget, ...rest: string[]): string[] {
-  const cc = chooseCompiler(target).override;
+  const { arch, crossCompile } = target;
   return [
     "-C",
     kernelDir,
-    `ARCH=${target.arch}`,
-    ...(target.crossCompile ? [`CROSS_COMPILE=${target.crossCompile}`] : []),
-    ...(cc ? [`CC=${cc}`] : []),
+    ...toolchainArguments({ arch, crossCompile, cc: chooseCompiler(target).override }),
     ...rest,
   ];
 }
