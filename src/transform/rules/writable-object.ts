@@ -1,4 +1,5 @@
 import type { Edit } from "../c/edit.js";
+import { constBeforeStruct } from "../c/declarations.js";
 import { codeTokens, tokenize } from "../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
@@ -16,14 +17,12 @@ export function writableObjectRule(fields: Omit<Rule, "kind" | "rewrite"> & { st
     rewrite(src) {
       const code = codeTokens(tokenize(src));
       const edits: Edit[] = [];
-      for (let i = 0; i + 4 < code.length; i++) {
-        const [c, s, type, name] = [code[i]!, code[i + 1]!, code[i + 2]!, code[i + 3]!];
-        if (c.text !== "const" || s.text !== "struct" || type.text !== structType || name.kind !== "ident")
-          continue;
-        let after = i + 4;
-        while (code[after]?.kind === "ident") after++; // attributes such as __read_mostly
-        if (code[after]?.text !== "=" && code[after]?.text !== ";") continue;
-        edits.push({ start: c.start, end: s.start, text: "" });
+      for (const i of constBeforeStruct(code, 0, code.length - 1, structType)) {
+        let after = i + 3;
+        // The object's name, then attributes such as __read_mostly; a pointer has `*` here instead.
+        while (code[after]?.kind === "ident") after++;
+        if (after === i + 3 || (code[after]?.text !== "=" && code[after]?.text !== ";")) continue;
+        edits.push({ start: code[i]!.start, end: code[i + 1]!.start, text: "" });
       }
       return edits;
     },
