@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KbackportError } from "../errors.js";
-import type { RunReport } from "../report.js";
+import { emptyReport, type RunReport } from "../report.js";
 
 /** The report.json of a run's output directory. */
 export function readRunReport(runDir: string): RunReport {
@@ -11,5 +11,7 @@ export function readRunReport(runDir: string): RunReport {
       hint: "pass the --out directory of a `kbackport run`, `build` or `prepare`",
     });
   }
-  return JSON.parse(readFileSync(path, "utf8")) as RunReport;
+  // Reports of older versions may lack newer lists: they read as empty.
+  const report = JSON.parse(readFileSync(path, "utf8")) as Partial<RunReport>;
+  return { ...emptyReport(report.command ?? "", report.kbackport ?? ""), ...report };
 }
