@@ -1,7 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
+import { ROOT } from "./cli.js";
 
 /** The newest /usr/src entry matching a pattern, or an error naming the Debian package to install. */
 function newest(pattern: RegExp, install: string): string {
@@ -50,4 +52,35 @@ export function stockKernel510(): { vmlinuz: string; modules: string; release: s
     modules: join(dir, "lib", "modules", release),
     release,
   };
+}
+
+/**
+ * A kernel tree from Debian's linux-source-5.10 under ~/.cache/kbackport-test (scripts/prepare-kernel-tree.sh,
+ * reused while prepared the same way): `settings` are CONFIG_X=v lines, `configFile` a file of them under test/.
+ */
+export async function kernelTree510(
+  name: string,
+  arch: string,
+  opts: { base?: "defconfig" | "tinyconfig"; image?: boolean; settings?: string[]; configFile?: string } = {},
+): Promise<string> {
+  const dir = join(homedir(), ".cache", "kbackport-test", name);
+  const fromFile = opts.configFile
+    ? readFileSync(join(ROOT, "test", opts.configFile), "utf8")
+        .split("\n")
+        .filter((l) => /^CONFIG_/.test(l))
+    : [];
+  await execa(
+    join(ROOT, "scripts/prepare-kernel-tree.sh"),
+    [
+      ...(opts.base ? ["--config", opts.base] : []),
+      ...(opts.image ? ["--image"] : []),
+      source510Tarball(),
+      dir,
+      arch,
+      ...(opts.settings ?? []),
+      ...fromFile,
+    ],
+    { stdio: "inherit" },
+  );
+  return dir;
 }

@@ -1,15 +1,12 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Check } from "../../src/validate/check.js";
-import { kbackport, kbackportJson, ROOT, tempDir } from "../helpers/cli.js";
-import { source510Tarball } from "../helpers/debian.js";
+import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
+import { kernelTree510 } from "../helpers/debian.js";
 import { ALL_MODULES } from "../helpers/modules.js";
 import { fixtureSources } from "../helpers/upstream.js";
-
-const tree = join(homedir(), ".cache", "kbackport-test", "linux-5.10-arm64");
 
 // In-tree outputs hold a copy of a kernel tree (over a GiB each): not left behind in /tmp.
 const bulky: string[] = [];
@@ -17,14 +14,13 @@ afterAll(() => {
   for (const dir of bulky) rmSync(dir, { recursive: true, force: true });
 });
 
+let tree: string;
 beforeAll(async () => {
   // An arm64 tree from Debian's linux-source-5.10: Debian's arm64 headers need arm64 host tools.
   // With the MHI core and its QRTR user built in, as vendor trees (QSDK) carry them.
-  await execa(
-    join(ROOT, "scripts/prepare-kernel-tree.sh"),
-    [source510Tarball(), tree, "arm64", "CONFIG_MHI_BUS=m", "CONFIG_QRTR_MHI=m"],
-    { stdio: "inherit" },
-  );
+  tree = await kernelTree510("linux-5.10-arm64", "arm64", {
+    settings: ["CONFIG_MHI_BUS=m", "CONFIG_QRTR_MHI=m"],
+  });
 });
 
 describe("cross build for arm64", () => {
@@ -209,16 +205,13 @@ describe("cross build for arm64", () => {
 describe("arm64 against a built kernel", () => {
   // A small arm64 5.10 kernel with what BAM-DMUX and the RPMSG ports need (Qualcomm SMSM for
   // QCOM_SMEM_STATE, a DMA engine, PM, RPMSG), built so that it has a Module.symvers.
-  const image = join(homedir(), ".cache", "kbackport-test", "linux-5.10-arm64-image");
+  let image: string;
   beforeAll(async () => {
-    const settings = readFileSync(join(ROOT, "test/fixtures/arm64-kernel.config"), "utf8")
-      .split("\n")
-      .filter((l) => /^CONFIG_/.test(l));
-    await execa(
-      join(ROOT, "scripts/prepare-kernel-tree.sh"),
-      ["--config", "tinyconfig", "--image", source510Tarball(), image, "arm64", ...settings],
-      { stdio: "inherit" },
-    );
+    image = await kernelTree510("linux-5.10-arm64-image", "arm64", {
+      base: "tinyconfig",
+      image: true,
+      configFile: "fixtures/arm64-kernel.config",
+    });
   });
 
   it("builds every module with no undefined symbol, and validate checks them against its Module.symvers", async () => {

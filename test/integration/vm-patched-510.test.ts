@@ -1,13 +1,9 @@
 import { readFileSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kbackport, kbackportJson, ROOT, tempDir } from "../helpers/cli.js";
-import { source510Tarball } from "../helpers/debian.js";
+import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
+import { kernelTree510 } from "../helpers/debian.js";
 import { fixtureSources } from "../helpers/upstream.js";
-
-const tree = join(homedir(), ".cache", "kbackport-test", "linux-5.10-vm");
 
 // In-tree outputs hold a copy of a kernel tree (over a GiB each): not left behind in /tmp.
 const bulky: string[] = [];
@@ -15,16 +11,14 @@ afterAll(() => {
   for (const dir of bulky) rmSync(dir, { recursive: true, force: true });
 });
 
+let tree: string;
 beforeAll(async () => {
   // A small 5.10 kernel from Debian's sources, built as it comes: the run patches a copy of it.
-  const settings = readFileSync(join(ROOT, "test/fixtures/vm-kernel.config"), "utf8")
-    .split("\n")
-    .filter((l) => /^CONFIG_/.test(l));
-  await execa(
-    join(ROOT, "scripts/prepare-kernel-tree.sh"),
-    ["--config", "tinyconfig", "--image", source510Tarball(), tree, "x86", ...settings],
-    { stdio: "inherit" },
-  );
+  tree = await kernelTree510("linux-5.10-vm", "x86", {
+    base: "tinyconfig",
+    image: true,
+    configFile: "fixtures/vm-kernel.config",
+  });
 });
 
 describe("VM: a 5.10 kernel built from Debian's sources with the generated rtnetlink patches (--in-tree)", () => {
