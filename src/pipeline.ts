@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Listr, type ListrTask } from "listr2";
 import { BuildError, buildModules } from "./build/build-modules.js";
 import { chooseCompiler } from "./build/toolchain.js";
@@ -20,9 +21,10 @@ import type { SourceOverride } from "./source/override.js";
 import { fetchRequests } from "./source/requests.js";
 import { fetchSource, type FetchRequest, type SourceTree } from "./source/sparse-fetch.js";
 import { stageOutput, type StagedOutput } from "./output/atomic-dir.js";
+import { checkOutputDir, type ProtectedDir } from "./output/owned-dir.js";
 import { writeBackportTree, type BackportTree } from "./transform/backport-tree.js";
 import { RULE_IDS } from "./transform/rules/index.js";
-import { PATCHES_DIR, toolDigest, VERSION } from "./version.js";
+import { PACKAGE_ROOT, PATCHES_DIR, toolDigest, VERSION } from "./version.js";
 
 export type Command = "fetch" | "prepare" | "build" | "run";
 
@@ -93,14 +95,11 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
           opts.outDir ?? join("out", `${ctx.recipe!.data.name}-${target.release}`),
         );
         ctx.report.outDir = ctx.outDir;
-        if (`${target.dir}/`.startsWith(`${ctx.outDir}/`)) {
-          throw new KbackportError(
-            `the kernel tree ${target.dir} is inside the output directory ${ctx.outDir}`,
-            {
-              hint: "a new output replaces the old one as a whole: pass another --out",
-            },
-          );
-        }
+        checkOutputDir(
+          ctx.outDir,
+          protectedDirs(opts, ctx.recipe!, ctx.requests!, target),
+          opts.outDir && "--out",
+        );
         task.title = `Target ${target.release} (${target.arch}${target.crossCompile ? `, ${target.crossCompile}` : ""})`;
         checkInTreeOptions(opts, target);
         const resolved = resolveDuplicates(ctx.components!, target.config, opts.duplicates);
@@ -152,7 +151,7 @@ export function pipelineTasks(opts: PipelineOptions): ListrTask<Context>[] {
       enabled: needsTarget,
       skip: (ctx) => ctx.reused === true,
       task: async (ctx, task) => {
-        ctx.output = await stageOutput(ctx.outDir!);
+        ctx.output = await stageOutput(ctx.outDir!, opts.command);
         ctx.tree = await writeBackportTree({
           outDir: ctx.output.dir,
           components: ctx.components!,
@@ -321,6 +320,26 @@ function duplicateWarning(d: Duplicate): string {
     ? `; these in-kernel modules were built against it and will no longer load with the backport's: ${d.brokenConsumers.join(", ")}`
     : "";
   return `${has}: the backport's modules replace it (installed to updates/, they shadow the in-kernel ones)${broken}`;
+}
+
+/** What an output may not be, hold or sit in: the user's trees, kbackport's cache and kbackport itself. */
+function protectedDirs(
+  opts: PipelineOptions,
+  recipe: Recipe,
+  requests: readonly FetchRequest[],
+  target: KernelTarget,
+): ProtectedDir[] {
+  const localSources = requests
+    .filter((r) => r.url.startsWith("file://"))
+    .map((r) => ({ dir: fileURLToPath(r.url), what: `the repository of source '${r.name}'` }));
+  return [
+    { dir: target.dir, what: "the kernel tree" },
+    ...(target.sourceDir !== target.dir ? [{ dir: target.sourceDir, what: "the kernel sources" }] : []),
+    { dir: dirname(recipe.file), what: "the recipe's folder" },
+    { dir: opts.cacheDir, what: "kbackport's cache" },
+    ...localSources,
+    { dir: PACKAGE_ROOT, what: "kbackport itself", allowInside: [join(PACKAGE_ROOT, "out")] },
+  ];
 }
 
 function kernelDirOf(opts: PipelineOptions): string {

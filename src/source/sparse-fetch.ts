@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
 import { digest } from "./cache.js";
+import { checkTreeEntries } from "./tree-entries.js";
 import { ALLOWED_PROTOCOLS } from "./url.js";
 
 export interface FetchRequest {
@@ -85,7 +86,7 @@ export async function fetchSource(
     } catch (err) {
       throw fetchError(req, err);
     }
-    const kinds = await pathKinds(g, req);
+    const kinds = await checkTreeEntries(g, req);
     const patterns = req.paths.map((p) => (kinds.get(p) === "tree" ? `/${p}/` : `/${p}`));
     await writeFile(join(tmp, ".git/info/sparse-checkout"), `${patterns.join("\n")}\n`);
     await g.raw(["checkout", "--detach", req.commit]);
@@ -150,24 +151,6 @@ async function verifyHead(g: SimpleGit, req: FetchRequest): Promise<void> {
       hint: "remove the cache directory and fetch again",
     });
   }
-}
-
-/** Whether each requested path is a file or a directory at the pin; a missing path is an error. */
-async function pathKinds(g: SimpleGit, req: FetchRequest): Promise<Map<string, string>> {
-  const out = await g.raw(["ls-tree", "-z", req.commit, "--", ...req.paths]);
-  const kinds = new Map<string, string>();
-  for (const entry of out.split("\0")) {
-    const m = /^\d+ (\w+) [0-9a-f]+\t(.*)$/s.exec(entry);
-    if (m) kinds.set(m[2]!, m[1]!);
-  }
-  const missing = req.paths.find((p) => !kinds.has(p));
-  if (missing !== undefined) {
-    throw new KbackportError(`path '${missing}' does not exist in source '${req.name}' at ${req.commit}`, {
-      where: req.whereIs?.(missing),
-      hint: "upstream moved or removed it: fix the path in the recipe or pin another commit",
-    });
-  }
-  return kinds;
 }
 
 function fetchError(req: FetchRequest, err: unknown): KbackportError {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
   BACKPORT_HEADER,
@@ -16,6 +16,7 @@ import type { KernelTarget } from "../kernel/target.js";
 import { listFiles } from "../list-files.js";
 import type { SelectedComponent } from "../recipe/select.js";
 import type { ModuleSpec } from "../recipe/schema.js";
+import { copySourcePath } from "../source/copy-data.js";
 import type { SourceTree } from "../source/sparse-fetch.js";
 import { transform, type RuleReport } from "./engine.js";
 import { RULES } from "./rules/index.js";
@@ -57,7 +58,7 @@ export async function writeBackportTree(opts: {
   for (const comp of opts.components) {
     const source = opts.sources.get(comp.source)!;
     for (const path of source.paths) {
-      await cp(join(source.dir, path), join(tree, path), { recursive: true, force: true });
+      await copySourcePath(source, path, tree);
     }
     const own: string[] = [];
     for (const path of comp.paths) own.push(...(await listFiles(tree, path)));

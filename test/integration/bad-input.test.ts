@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { execa } from "execa";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { kbackport, ROOT, tempDir } from "../helpers/cli.js";
 import { headers510 } from "../helpers/debian.js";
@@ -159,5 +160,190 @@ describe("bad input: a clear message, exit 1, previous output untouched", () => 
     );
     expect(text).toContain("hint: the target lacks container_of_const");
     expect(readdirSync(dirname(out))).toContain(`${basename(out)}.failed`);
+  });
+});
+
+describe("outputs: kbackport replaces only what it wrote", () => {
+  const prepare = (outArgs: string[], env: Record<string, string> = {}) =>
+    kbackport(
+      ["prepare", RECIPE, "--kernel", headers510(), "--components", "mhi", ...outArgs, ...fixtureSources()],
+      { KBACKPORT_CACHE_DIR: cache, ...env },
+    );
+
+  it("refuses a directory holding the user's files, before any work, and writes nothing", async () => {
+    const parent = tempDir("users-dir");
+    const dir = join(parent, "mine");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "thesis.tex"), "my work");
+    const r = await prepare(["--out", dir], { KBACKPORT_CACHE_DIR: tempDir("unused-cache") });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(
+      `error: --out: ${dir} (the output directory) exists and was not written by kbackport (no .kbackport-output): replacing it would lose thesis.tex`,
+    );
+    expect(r.stdout).toContain(
+      "hint: choose a new or empty directory, or one an earlier kbackport run wrote",
+    );
+    expect(readFileSync(join(dir, "thesis.tex"), "utf8")).toBe("my work");
+    expect(readdirSync(dir)).toEqual(["thesis.tex"]);
+    expect(readdirSync(parent)).toEqual(["mine"]);
+    // Refused before fetching: the cache given to this run stayed empty.
+    expect(`${r.stdout}${r.stderr}`).not.toContain("Fetch sources");
+  });
+
+  it("refuses --out . from the project", async () => {
+    const r = await prepare(["--out", "."]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(`error: --out: the output directory ${ROOT} is kbackport itself (${ROOT})`);
+    expect(existsSync(join(ROOT, ".kbackport-output"))).toBe(false);
+  });
+
+  it("refuses an output inside the kernel tree", async () => {
+    const inside = join(headers510(), "kbackport-out");
+    const r = await prepare(["--out", inside]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(
+      `error: --out: the output directory ${inside} is inside the kernel tree (${headers510()})`,
+    );
+    expect(r.stdout).toContain(
+      "hint: an output replaces its directory as a whole: choose a directory outside it",
+    );
+    expect(existsSync(inside)).toBe(false);
+  });
+
+  it("refuses an output in the recipe's folder or the cache", async () => {
+    const recipeDir = dirname(recipeWith("name: mhi-wwan", "name: mhi-wwan"));
+    const r = await kbackport(
+      [
+        "prepare",
+        join(recipeDir, "mhi-wwan.yaml"),
+        "--kernel",
+        headers510(),
+        "--components",
+        "mhi",
+        "--out",
+        join(recipeDir, "out"),
+        ...fixtureSources(),
+      ],
+      { KBACKPORT_CACHE_DIR: cache },
+    );
+    expect(r.stdout).toContain(
+      `error: --out: the output directory ${join(recipeDir, "out")} is inside the recipe's folder (${recipeDir})`,
+    );
+    const c = await prepare(["--out", dirname(cache)]);
+    expect(c.stdout).toContain(
+      `error: --out: the output directory ${dirname(cache)} contains kbackport's cache (${cache})`,
+    );
+  });
+});
+
+describe("fetched trees are data: links and submodules are refused", () => {
+  /** A one-commit repository with the mhi component's paths, shaped by `shape`; returns its commit. */
+  async function tinyUpstream(shape: (dir: string) => Promise<void>) {
+    const dir = tempDir("tiny-upstream");
+    const git = (...args: string[]) => execa("git", ["-C", dir, ...args]);
+    await git("init", "-q");
+    await git("config", "uploadpack.allowFilter", "true");
+    await git("config", "uploadpack.allowAnySHA1InWant", "true");
+    mkdirSync(join(dir, "drivers/bus/mhi/host"), { recursive: true });
+    mkdirSync(join(dir, "include/linux"), { recursive: true });
+    for (const f of [
+      "drivers/bus/mhi/host/Makefile",
+      "drivers/bus/mhi/host/Kconfig",
+      "drivers/bus/mhi/host/main.c",
+      "include/linux/mhi.h",
+      "drivers/bus/mhi/common.h",
+    ])
+      writeFileSync(join(dir, f), "/* data */\n");
+    await shape(dir);
+    await git("add", "-A");
+    await git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "tiny");
+    const { stdout } = await git("rev-parse", "HEAD");
+    return { dir, commit: stdout.trim() };
+  }
+
+  const fetchFrom = async (repo: { dir: string; commit: string }) => {
+    const text = await fails([
+      "prepare",
+      "--kernel",
+      headers510(),
+      "--components",
+      "mhi",
+      "--source",
+      `linux-next=${repo.dir}@${repo.commit}`,
+    ]);
+    expect(text).toContain("hint: kbackport never follows links or submodules out of a fetched tree");
+    return text;
+  };
+  const where = (path: string) => `${RECIPE}:${lineOf(RECIPE, `- ${path}`)}:9`;
+
+  it("a symbolic link at a recipe path", async () => {
+    const repo = await tinyUpstream(async (dir) => {
+      await execa("ln", ["-sf", "/etc/hostname", join(dir, "drivers/bus/mhi/common.h")]);
+    });
+    expect(await fetchFrom(repo)).toContain(
+      `error: ${where("drivers/bus/mhi/common.h")}: source 'linux-next' at ${repo.commit}: the recipe path 'drivers/bus/mhi/common.h' is a symbolic link; fetched trees may hold only regular files and directories`,
+    );
+  });
+
+  it("a symbolic link in a parent directory of a recipe path", async () => {
+    const repo = await tinyUpstream(async (dir) => {
+      await execa("mv", [join(dir, "drivers/bus/mhi"), join(dir, "elsewhere")]);
+      await execa("ln", ["-s", "../../elsewhere", join(dir, "drivers/bus/mhi")]);
+    });
+    expect(await fetchFrom(repo)).toContain(
+      `error: ${where("drivers/bus/mhi/common.h")}: source 'linux-next' at ${repo.commit}: 'drivers/bus/mhi', a parent of the recipe path 'drivers/bus/mhi/common.h', is a symbolic link`,
+    );
+  });
+
+  it("a link below a recipe directory, and a gitlink", async () => {
+    const linked = await tinyUpstream(async (dir) => {
+      await execa("ln", ["-s", "/etc/passwd", join(dir, "drivers/bus/mhi/host/pci_generic.c")]);
+    });
+    expect(await fetchFrom(linked)).toContain(
+      `error: ${where("drivers/bus/mhi/host")}: source 'linux-next' at ${linked.commit}: 'drivers/bus/mhi/host/pci_generic.c' (under the recipe path 'drivers/bus/mhi/host') is a symbolic link`,
+    );
+    // An embedded repository is added as a gitlink, as a submodule is.
+    const submodule = await tinyUpstream(async (dir) => {
+      const inner = join(dir, "drivers/bus/mhi/host/firmware");
+      mkdirSync(inner);
+      await execa("git", ["-C", inner, "init", "-q"]);
+      await execa("git", [
+        "-C",
+        inner,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "inner",
+      ]);
+    });
+    expect(await fetchFrom(submodule)).toContain(
+      `error: ${where("drivers/bus/mhi/host")}: source 'linux-next' at ${submodule.commit}: 'drivers/bus/mhi/host/firmware' (under the recipe path 'drivers/bus/mhi/host') is a gitlink (submodule)`,
+    );
+  });
+
+  it("a link planted in the cache after the fetch is never followed", async () => {
+    const c = tempDir("planted-cache");
+    const args = ["prepare", RECIPE, "--kernel", headers510(), "--components", "mhi", ...fixtureSources()];
+    const first = await kbackport([...args, "--out", join(tempDir("planted-out"), "o")], {
+      KBACKPORT_CACHE_DIR: c,
+    });
+    expect(first.exitCode).toBe(0);
+    const entry = readdirSync(join(c, "sources"), { recursive: true })
+      .map(String)
+      .find((p) => p.endsWith("drivers/bus/mhi/common.h"))!;
+    const file = join(c, "sources", entry);
+    await execa("ln", ["-sf", "/etc/hostname", file]);
+    const out = join(tempDir("planted-out2"), "o");
+    const r = await kbackport([...args, "--out", out], { KBACKPORT_CACHE_DIR: c });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(
+      `'drivers/bus/mhi/common.h' in the cache is a symbolic link, not what the pin holds`,
+    );
+    expect(existsSync(join(`${out}.failed`, "tree/drivers/bus/mhi/common.h"))).toBe(false);
   });
 });

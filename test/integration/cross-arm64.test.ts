@@ -164,8 +164,8 @@ describe("cross build for arm64", () => {
     const inside = await inPlace(out);
     expect(inside.exitCode).toBe(1);
     expect(inside.report.errors[0]).toMatchObject({
-      message: `the kernel tree ${kernel} is inside the output directory ${out}`,
-      hint: "a new output replaces the old one as a whole: pass another --out",
+      message: `the output directory ${out} contains the kernel tree (${kernel})`,
+      hint: "an output replaces its directory as a whole: choose a directory outside it",
     });
     expect(existsSync(join(kernel, "kbackport/mhi-wwan/drivers/net/mhi_net.ko"))).toBe(true);
 

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { kbackport, tempDir } from "./helpers/cli.js";
-import { headers510 } from "./helpers/debian.js";
+import { kbackport, tempDir } from "../helpers/cli.js";
+import { headers510 } from "../helpers/debian.js";
 
 describe("kbackport CLI", () => {
   it("doctor lists every tool with the package that provides it", async () => {

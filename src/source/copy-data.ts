@@ -1,0 +1,41 @@
+import { lstatSync } from "node:fs";
+import { copyFile, mkdir, readdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { KbackportError } from "../errors.js";
+import type { SourceTree } from "./sparse-fetch.js";
+
+/**
+ * Copies one recipe path of a fetched tree into `destRoot`, refusing anything but regular files and
+ * directories on the way (the path's parents included): a link planted in the cache is never followed
+ * nor copied, so the build reads only the fetched bytes.
+ */
+export async function copySourcePath(source: SourceTree, path: string, destRoot: string): Promise<void> {
+  const parts = path.split("/");
+  for (let i = 1; i < parts.length; i++) expectKind(source, parts.slice(0, i).join("/"), "directory");
+  await copyEntry(source, path, destRoot);
+}
+
+async function copyEntry(source: SourceTree, path: string, destRoot: string): Promise<void> {
+  const kind = expectKind(source, path, "file or directory");
+  const to = join(destRoot, path);
+  if (kind === "file") {
+    await mkdir(dirname(to), { recursive: true });
+    await copyFile(join(source.dir, path), to);
+    return;
+  }
+  await mkdir(to, { recursive: true });
+  for (const name of (await readdir(join(source.dir, path))).sort()) {
+    await copyEntry(source, `${path}/${name}`, destRoot);
+  }
+}
+
+function expectKind(source: SourceTree, path: string, wanted: string): "file" | "directory" {
+  const st = lstatSync(join(source.dir, path), { throwIfNoEntry: false });
+  if (st?.isDirectory()) return "directory";
+  if (st?.isFile() && wanted !== "directory") return "file";
+  const found = !st ? "missing" : st.isSymbolicLink() ? "a symbolic link" : `not a ${wanted}`;
+  throw new KbackportError(
+    `source '${source.name}' at ${source.commit}: '${path}' in the cache is ${found}, not what the pin holds`,
+    { hint: `the cache entry ${source.dir} was altered: remove it and run again to fetch the pin afresh` },
+  );
+}
