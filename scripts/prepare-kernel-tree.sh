@@ -6,6 +6,8 @@
 #
 #   scripts/prepare-kernel-tree.sh [--config defconfig|tinyconfig] [--patch FILE]... [--image] \
 #       TARBALL DIR ARCH [CONFIG_X=y ...]
+#
+# ARCH: x86, arm64, arm, or mipsel (little-endian MIPS).
 set -euo pipefail
 
 base=defconfig
@@ -28,9 +30,12 @@ arch=${3:?$usage}
 shift 3
 [ -f "$tarball" ] || { echo "prepare-kernel-tree.sh: $tarball not found" >&2; exit 1; }
 
+# ARCH for make, and Debian's cross toolchain; mipsel is little-endian MIPS (its config sets CPU_LITTLE_ENDIAN).
+karch=$arch
 case "$arch" in
   arm64) cross=aarch64-linux-gnu- ;;
   arm) cross=arm-linux-gnueabihf- ;;
+  mipsel) karch=mips; cross=mipsel-linux-gnu- ;;
   x86) cross= ;;
   *) echo "prepare-kernel-tree.sh: no default toolchain for ARCH=$arch" >&2; exit 1 ;;
 esac
@@ -44,14 +49,14 @@ rm -rf "$dir"
 mkdir -p "$dir"
 tar -xJf "$tarball" -C "$dir" --strip-components=1
 for p in "${patches[@]}"; do patch -d "$dir" -p1 --batch --forward --quiet < "$p"; done
-make -s -C "$dir" ARCH="$arch" CROSS_COMPILE="$cross" "$base"
+make -s -C "$dir" ARCH="$karch" CROSS_COMPILE="$cross" "$base"
 for setting in "$@"; do
   "$dir/scripts/config" --file "$dir/.config" --set-val "${setting%%=*}" "${setting#*=}"
 done
-make -s -C "$dir" ARCH="$arch" CROSS_COMPILE="$cross" olddefconfig
+make -s -C "$dir" ARCH="$karch" CROSS_COMPILE="$cross" olddefconfig
 if [ "$image" = 1 ]; then
-  make -s -C "$dir" ARCH="$arch" CROSS_COMPILE="$cross" -j"$(nproc)" all
+  make -s -C "$dir" ARCH="$karch" CROSS_COMPILE="$cross" -j"$(nproc)" all
 else
-  make -s -C "$dir" ARCH="$arch" CROSS_COMPILE="$cross" -j"$(nproc)" modules_prepare
+  make -s -C "$dir" ARCH="$karch" CROSS_COMPILE="$cross" -j"$(nproc)" modules_prepare
 fi
 echo "$stamp" > "$dir/.kbackport-prepared"

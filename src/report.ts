@@ -4,6 +4,7 @@ import type { SkippedModule } from "./build/select-modules.js";
 import type { Duplicate } from "./kernel/duplicates.js";
 import type { InTreeReport } from "./intree/integrate.js";
 import type { Feature } from "./kernel/features.js";
+import type { PackagingReport } from "./package/openwrt/package-run.js";
 import type { RuleReport } from "./transform/engine.js";
 import type { KernelPatchReport } from "./transform/backport-tree.js";
 
@@ -17,7 +18,15 @@ export interface RunReport {
   cached: boolean;
   recipe?: { file: string; name: string; sha256: string };
   components: string[];
-  sources: { name: string; url: string; commit: string; dir: string; cached: boolean }[];
+  sources: {
+    name: string;
+    url: string;
+    commit: string;
+    dir: string;
+    cached: boolean;
+    /** Commit time of the pin (seconds since the epoch): the date packages carry. */
+    committed?: number;
+  }[];
   target?: {
     dir: string;
     sourceDir: string;
@@ -39,12 +48,18 @@ export interface RunReport {
   skipped: SkippedModule[];
   /** In-tree mode: the kernel tree that was patched and rebuilt, and the patches applied to it. */
   inTree?: InTreeReport;
+  /** The files of the transformed tree (tree/), before the build added its objects. */
+  treeFiles: string[];
   /** The make command line of the build, to rebuild the tree by hand. */
   make?: string[];
   buildWarnings: Diagnostic[];
   warnings: string[];
   errors: { message: string; where?: string; hint?: string; diagnostics?: Diagnostic[] }[];
   outDir?: string;
+  /** The OpenWrt packages of the run (run --openwrt), in openwrt/ of the output. */
+  openwrt?: PackagingReport;
+  /** Wall time of each stage, in the order they ran (in-tree mode probes and transforms twice). */
+  stages: { id: string; seconds: number }[];
 }
 
 export function emptyReport(command: string, version: string): RunReport {
@@ -59,8 +74,10 @@ export function emptyReport(command: string, version: string): RunReport {
     kernelPatches: [],
     modules: [],
     skipped: [],
+    treeFiles: [],
     buildWarnings: [],
     warnings: [],
     errors: [],
+    stages: [],
   };
 }

@@ -14,6 +14,8 @@ import { chooseCompiler, hasTool, installHint } from "./toolchain.js";
 export interface BuiltModule {
   name: string;
   component: string;
+  /** The module's directory in the backport tree, where Kbuild builds it. */
+  dir: string;
   /** Path in the output directory. */
   path: string;
   sha256: string;
@@ -94,7 +96,7 @@ export async function buildModules(opts: {
     const sha256 = createHash("sha256")
       .update(await readFile(built))
       .digest("hex");
-    modules.push({ name: mod.name, component: mod.component, path, sha256 });
+    modules.push({ name: mod.name, component: mod.component, dir: mod.dir, path, sha256 });
   }
   return {
     modules,

@@ -15,6 +15,7 @@ export const TOOL_PACKAGES: Record<string, string> = {
   "aarch64-linux-gnu-gcc": "gcc-aarch64-linux-gnu",
   "arm-linux-gnueabihf-gcc": "gcc-arm-linux-gnueabihf",
   "mips-linux-gnu-gcc": "gcc-mips-linux-gnu",
+  "mipsel-linux-gnu-gcc": "gcc-mipsel-linux-gnu",
   "x86_64-linux-gnu-gcc": "gcc-x86-64-linux-gnu",
   "riscv64-linux-gnu-gcc": "gcc-riscv64-linux-gnu",
   "powerpc64le-linux-gnu-gcc": "gcc-powerpc64le-linux-gnu",

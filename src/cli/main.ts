@@ -4,6 +4,7 @@ import { VERSION } from "../version.js";
 import { buildCommand } from "./build.js";
 import { doctorCommand } from "./doctor.js";
 import { fetchCommand } from "./fetch.js";
+import { packageCommand } from "./package.js";
 import { prepareCommand } from "./prepare.js";
 import { runCommand } from "./run.js";
 import { validateCommand } from "./validate.js";
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     buildCommand,
     runCommand,
     validateCommand,
+    packageCommand,
     doctorCommand,
   ]) {
     program.addCommand(make(exit).exitOverride());

@@ -19,6 +19,8 @@ export interface CommonFlags {
   jobs?: number;
   inTree?: boolean;
   inPlace?: boolean;
+  openwrt?: string;
+  signKey?: string;
   json?: boolean;
 }
 
@@ -83,6 +85,11 @@ export function withPipelineOptions(cmd: Command, targetOptions: boolean): Comma
       )
       .option("--in-place", "with --in-tree: patch and build in the --kernel tree itself, not a copy")
       .option(
+        "--openwrt <dir>",
+        "an OpenWrt buildroot (kernel built) or SDK: the target's kernel, toolchain and package scheme come from it; run also packages the modules",
+      )
+      .option("--sign-key <file>", "with run --openwrt: usign secret key to sign the package index with")
+      .option(
         "--cross-compile <prefix>",
         "toolchain prefix, e.g. aarch64-linux-gnu- (default: Debian's for the arch)",
       )
@@ -114,6 +121,8 @@ export function pipelineOptions(command: Stage, recipeFile: string, flags: Commo
     jobs: flags.jobs,
     inTree: flags.inTree === true,
     inPlace: flags.inPlace === true,
+    openwrt: flags.openwrt,
+    signKey: flags.signKey,
     cacheDir: cacheRoot(),
     cwd: process.cwd(),
   };

@@ -1,4 +1,5 @@
 import type { RunReport } from "../report.js";
+import { summarizePackaging } from "./package.js";
 
 /** The report as people read it after a run. */
 export function summarize(report: RunReport): string {
@@ -32,8 +33,12 @@ export function summarize(report: RunReport): string {
     );
   }
   for (const m of report.modules) lines.push(`module   ${m.path} ${m.sha256.slice(0, 16)}`);
+  if (report.openwrt && report.outDir)
+    lines.push(summarizePackaging(report.openwrt, `${report.outDir}/openwrt`));
   for (const s of report.skipped) lines.push(`skipped  ${s.name}: ${s.reason} [${s.where}]`);
   if (report.cached) lines.push("output unchanged: reused the previous run");
+  if (report.stages.length > 0)
+    lines.push(`time     ${report.stages.map((s) => `${s.id} ${s.seconds.toFixed(2)} s`).join(", ")}`);
   if (report.outDir && report.errors.length === 0) lines.push(`output   ${report.outDir}`);
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   for (const e of report.errors) {

@@ -1,13 +1,9 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Duplicate } from "../kernel/duplicates.js";
-import { listFiles } from "../list-files.js";
-import { probeFeatures, type Features } from "../kernel/features.js";
 import { readKernelTarget, type KernelTarget } from "../kernel/target.js";
-import type { SelectedComponent } from "../recipe/select.js";
-import type { SourceTree } from "../source/sparse-fetch.js";
-import { writeBackportTree, type BackportTree } from "../transform/backport-tree.js";
-import { PATCHES_DIR } from "../version.js";
+import { listFiles } from "../list-files.js";
+import type { BackportTree } from "../transform/backport-tree.js";
 import { applyPatches, type AppliedPatch } from "./apply-patches.js";
 import { driverPatch } from "./driver-patch.js";
 import { copyKernelTree, disableInKernel, rebuildKernel } from "./kernel-tree.js";
@@ -27,96 +23,104 @@ export interface InTreeReport {
   rebuild: { command: string[]; image?: string };
 }
 
+export interface PatchedKernel {
+  /** The tree being patched: `<staged out>/kernel`, or the --kernel tree itself in place. */
+  dir: string;
+  /** Where the report says it is: `<out>/kernel` once the output is in place. */
+  reportedDir: string;
+  patches: AppliedPatch[];
+  disabled: string[];
+  /** The patched tree as a target, to probe and transform for again. */
+  target: KernelTarget;
+}
+
 /**
- * In-tree mode: applies the run's kernel patches and a patch adding the backport tree (under
- * `kbackport/<recipe>`) to a copy of the target's sources, rebuilds the kernel, and transforms again for
- * the patched kernel, whose probes now find what the patches added.
+ * In-tree mode, first half: copies the target's sources (unless in place), turns the kernel's own copies of
+ * replaced components off, and applies the run's kernel patches. The caller then probes and transforms for
+ * the patched tree, whose probes find what the patches added.
  */
-export async function integrate(opts: {
+export async function patchKernel(opts: {
   outDir: string;
-  /** Where the output directory ends up, for the paths the report gives. */
   finalOutDir: string;
   inPlace: boolean;
-  recipeName: string;
-  components: readonly SelectedComponent[];
-  sources: ReadonlyMap<string, SourceTree>;
   target: KernelTarget;
   tree: BackportTree;
   duplicates: Duplicate[];
-  assumeMissing: readonly string[];
-  jobs: number;
   onStep: (step: string) => void;
-}): Promise<{
-  target: KernelTarget;
-  features: Features;
-  tree: BackportTree;
-  reportedDir: string;
-  report: InTreeReport;
-}> {
-  const kernel = opts.inPlace ? opts.target.dir : join(opts.outDir, "kernel");
+}): Promise<PatchedKernel> {
+  const dir = opts.inPlace ? opts.target.dir : join(opts.outDir, "kernel");
   const reportedDir = opts.inPlace ? opts.target.dir : join(opts.finalOutDir, "kernel");
-  const toReported = (path: string) => join(reportedDir, relative(kernel, path));
   if (!opts.inPlace) {
     opts.onStep(`copying ${opts.target.dir}`);
-    await copyKernelTree(opts.target.dir, kernel);
+    await copyKernelTree(opts.target.dir, dir);
   }
-
   const disabled: string[] = [];
   const replaced = opts.duplicates.filter((d) => d.choice === "in-tree");
   if (replaced.length > 0) {
     opts.onStep("turning off the kernel's own copies");
     const own = replaced.flatMap((d) => d.inKernel.map((s) => s.replace(/=.*/, "")));
-    const consequences = await disableInKernel(kernel, opts.target, own);
+    const consequences = await disableInKernel(dir, opts.target, own);
     // One olddefconfig settles them all: Kconfig does not say which duplicate turned off which user.
     for (const d of replaced) d.brokenConsumers = consequences;
     disabled.push(...replaced.flatMap((d) => d.inKernel), ...consequences);
   }
-
   opts.onStep("applying kernel patches");
   const core = opts.tree.kernelPatches.flatMap((p) =>
     p.file ? [{ file: join(opts.outDir, p.file), name: p.file }] : [],
   );
-  const patches = await applyPatches(kernel, core);
+  const patches = await applyPatches(dir, core);
+  const target = readKernelTarget(dir, { arch: opts.target.arch, crossCompile: opts.target.crossCompile });
+  return { dir, reportedDir, patches, disabled, target };
+}
 
-  const patched = readKernelTarget(kernel, {
-    arch: opts.target.arch,
-    crossCompile: opts.target.crossCompile,
-  });
-  const features = probeFeatures(patched, opts.assumeMissing);
-  await rm(opts.tree.dir, { recursive: true, force: true });
-  const tree = await writeBackportTree({
-    outDir: opts.outDir,
-    components: opts.components,
-    sources: opts.sources,
-    target: patched,
-    features,
-    patchesDir: PATCHES_DIR,
-  });
-
+/**
+ * In-tree mode, second half: adds the backport tree (transformed for the patched kernel) to the kernel with
+ * a generated patch under `kbackport/<recipe>`, rebuilds the kernel, and returns it with the tree in place.
+ */
+export async function integrateDriver(opts: {
+  outDir: string;
+  recipeName: string;
+  kernel: PatchedKernel;
+  inPlace: boolean;
+  tree: BackportTree;
+  jobs: number;
+  onStep: (step: string) => void;
+}): Promise<{ target: KernelTarget; tree: BackportTree; report: InTreeReport }> {
+  const { kernel } = opts;
   const backportDir = join("kbackport", opts.recipeName);
   const patchName = join("patches", "in-tree", `0001-kbackport-${opts.recipeName}.patch`);
   await mkdir(join(opts.outDir, "patches", "in-tree"), { recursive: true });
-  await writeFile(join(opts.outDir, patchName), driverPatch(await readFiles(tree.dir), backportDir));
-  patches.push(...(await applyPatches(kernel, [{ file: join(opts.outDir, patchName), name: patchName }])));
+  await writeFile(join(opts.outDir, patchName), driverPatch(await readFiles(opts.tree.dir), backportDir));
+  const patches = [
+    ...kernel.patches,
+    ...(await applyPatches(kernel.dir, [{ file: join(opts.outDir, patchName), name: patchName }])),
+  ];
 
   opts.onStep("rebuilding the patched kernel");
-  const rebuild = await rebuildKernel(kernel, patched, opts.jobs, join(opts.outDir, "kernel-build.log"));
-  const built = readKernelTarget(kernel, { arch: opts.target.arch, crossCompile: opts.target.crossCompile });
+  const rebuild = await rebuildKernel(
+    kernel.dir,
+    kernel.target,
+    opts.jobs,
+    join(opts.outDir, "kernel-build.log"),
+  );
+  const target = readKernelTarget(kernel.dir, {
+    arch: kernel.target.arch,
+    crossCompile: kernel.target.crossCompile,
+  });
+  const toReported = (path: string) => join(kernel.reportedDir, relative(kernel.dir, path));
   return {
-    target: built,
-    features,
-    tree: { ...tree, dir: join(kernel, backportDir) },
-    reportedDir,
+    target,
+    tree: { ...opts.tree, dir: join(kernel.dir, backportDir) },
     report: {
-      kernelDir: reportedDir,
+      kernelDir: kernel.reportedDir,
       inPlace: opts.inPlace,
       patches,
       driverPatch: patchName,
       backportDir,
-      disabled,
+      disabled: kernel.disabled,
       rebuild: {
-        command: rebuild.command.map((a) => (a === kernel ? reportedDir : a)),
-        image: rebuild.image && toReported(join(kernel, rebuild.image)),
+        command: rebuild.command.map((a) => (a === kernel.dir ? kernel.reportedDir : a)),
+        image: rebuild.image && toReported(join(kernel.dir, rebuild.image)),
       },
     },
   };

@@ -75,7 +75,7 @@ export function readKernelTarget(kernelDir: string, opts: TargetOptions = {}): K
   const config = parseConfig(readFileSync(configPath, "utf8"));
   const arch = opts.arch ?? archFromConfig(config) ?? HOST_ARCH[process.arch] ?? process.arch;
   const hostArch = HOST_ARCH[process.arch];
-  const crossCompile = opts.crossCompile ?? (arch === hostArch ? "" : (DEFAULT_CROSS[arch] ?? ""));
+  const crossCompile = opts.crossCompile ?? (arch === hostArch ? "" : defaultCross(arch, config));
   const symvers = join(dir, "Module.symvers");
   return {
     dir,
@@ -89,6 +89,12 @@ export function readKernelTarget(kernelDir: string, opts: TargetOptions = {}): K
     config,
     symvers: existsSync(symvers) && statSync(symvers).size > 0 ? symvers : undefined,
   };
+}
+
+/** Debian's prefix for the arch; MIPS routers (ramips, ath79) are little-endian, which Debian names mipsel. */
+function defaultCross(arch: string, config: ReadonlyMap<string, string>): string {
+  if (arch === "mips" && config.get("CONFIG_CPU_LITTLE_ENDIAN") === "y") return "mipsel-linux-gnu-";
+  return DEFAULT_CROSS[arch] ?? "";
 }
 
 /** Debian headers and O= build dirs keep the sources elsewhere: a `source` link or an `include .../Makefile`. */

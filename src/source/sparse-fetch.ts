@@ -28,6 +28,8 @@ export interface SourceTree {
   paths: readonly string[];
   /** True when the tree came from the cache without touching the network. */
   cached: boolean;
+  /** The pin's commit time, seconds since the epoch. */
+  committed: number;
 }
 
 const DONE_MARKER = ".kbackport-source.json";
@@ -58,10 +60,11 @@ export async function fetchSource(
     dir,
     paths: req.paths,
     cached: true,
+    committed: 0,
   };
   if (await isComplete(dir, req)) {
     await verifyHead(git(dir), req);
-    return tree;
+    return { ...tree, committed: await commitTime(git(dir)) };
   }
   if (offline) {
     throw new KbackportError(`source '${req.name}' at ${req.commit} is not in the cache (${dir})`, {
@@ -102,7 +105,11 @@ export async function fetchSource(
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  return { ...tree, cached: false };
+  return { ...tree, cached: false, committed: await commitTime(git(dir)) };
+}
+
+async function commitTime(g: SimpleGit): Promise<number> {
+  return Number((await g.raw(["log", "-1", "--format=%ct", "HEAD"])).trim());
 }
 
 /** What git may see of the environment: enough to find itself, reach a proxy and use an ssh agent. */

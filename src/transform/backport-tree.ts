@@ -38,6 +38,8 @@ export interface BackportTree {
   rules: RuleReport[];
   kernelPatches: KernelPatchReport[];
   warnings: string[];
+  /** Every file of the tree as written, before a build adds its objects: what a package of the sources holds. */
+  files: string[];
 }
 
 /**
@@ -106,7 +108,16 @@ export async function writeBackportTree(opts: {
   );
   for (const m of skipped)
     warnings.push(`module ${m.name} is not built: the target does not meet ${m.where}: ${m.reason}`);
-  return { dir: tree, modules, skipped, symbols, rules: result.rules, kernelPatches, warnings };
+  return {
+    dir: tree,
+    modules,
+    skipped,
+    symbols,
+    rules: result.rules,
+    kernelPatches,
+    warnings,
+    files: await listFiles(tree),
+  };
 }
 
 /** The kernel patches of the needed kernel-patch rules, for the target's series (5.10, 5.4, ...). */

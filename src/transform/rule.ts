@@ -20,6 +20,20 @@ export interface KernelPatch {
   file: string;
   /** What a module built out of tree against a kernel without the patch loses, and what still works. */
   degraded: string;
+  /** The upstream commit the patch mirrors, for the header of its OpenWrt backport form. */
+  mirrors: UpstreamCommit;
+}
+
+/** An upstream commit as `git format-patch` heads it. */
+export interface UpstreamCommit {
+  /** Full 40-hex id; absent where no published copy of the commit could confirm it. */
+  commit?: string;
+  author: string;
+  /** Author date as format-patch prints it: "Sat, 12 Jun 2021 10:20:55 +0200". */
+  date: string;
+  subject: string;
+  /** First mainline release that has it: "5.14". */
+  release: string;
 }
 
 /**

@@ -19,7 +19,14 @@ export interface ModuleContext {
   replaces: ReadonlySet<string>;
   /** Every module of the model, by name: `depends` may name only those the model says. */
   modelModules: ReadonlySet<string>;
+  /**
+   * The target strips module info (OpenWrt's CONFIG_MODULE_STRIPPED): no aliases and no vermagic in the
+   * modules; what the run's OpenWrt packages autoload (module → names in its etc/modules.d), if it has them.
+   */
+  stripped?: { autoload?: ReadonlyMap<string, string[]> };
 }
+
+const STRIPPED = "CONFIG_MODULE_STRIPPED=y (OpenWrt's 204-module_strip)";
 
 /** Licenses the kernel treats as GPL-compatible (include/linux/license.h). */
 const GPL_COMPATIBLE = [
@@ -40,7 +47,7 @@ export function checkModule(
   return [
     vermagic(name, info, ctx),
     ...(model
-      ? [aliases(name, info, model), exports(name, info, model, ctx), depends(name, info, model, ctx)]
+      ? [aliases(name, info, model, ctx), exports(name, info, model, ctx), depends(name, info, model, ctx)]
       : []),
     license(name, info, model),
     symbols(name, info, ctx),
@@ -49,6 +56,12 @@ export function checkModule(
 }
 
 function vermagic(name: string, info: ModuleInfo, ctx: ModuleContext): Check {
+  if (ctx.stripped)
+    return skipped(
+      "vermagic",
+      name,
+      `${STRIPPED}: modules carry no vermagic and the kernel checks none; the packages' kernel (=...) dependency guards the kernel`,
+    );
   if (!ctx.vermagic) return skipped("vermagic", name, "the target kernel tree is not available");
   const { flags, arch } = ctx.vermagic;
   const expected = arch === undefined ? `${flags} ...` : [flags, arch].filter(Boolean).join(" ");
@@ -64,7 +77,20 @@ function vermagic(name: string, info: ModuleInfo, ctx: ModuleContext): Check {
       );
 }
 
-function aliases(name: string, info: ModuleInfo, model: ModuleModel): Check {
+function aliases(name: string, info: ModuleInfo, model: ModuleModel, ctx: ModuleContext): Check {
+  if (ctx.stripped && model.deviceIds.length > 0) {
+    const why = `${STRIPPED}: modpost writes no device-table aliases, so a module that binds to devices must be autoloaded`;
+    const autoload = ctx.stripped.autoload;
+    if (!autoload)
+      return skipped("aliases", name, `${why}; the run has no OpenWrt packages whose autoload to check`);
+    const files = autoload.get(name);
+    if (files?.includes(name)) return ok("aliases", name, `${why}: its package's etc/modules.d loads it`);
+    return violation(
+      "aliases",
+      name,
+      `${why}, and ${files ? "its package's etc/modules.d does not name it" : "no OpenWrt package holds it"}: its ${model.deviceIds.length} devices will not find a driver`,
+    );
+  }
   const expected = model.deviceIds.map(modalias);
   const missing = expected.filter((a) => !info.aliases.includes(a));
   if (missing.length > 0)

@@ -8,6 +8,7 @@ import type { DriverModel } from "../model/types.js";
 import { skipped, type Check } from "./check.js";
 import { checkModule } from "./module-checks.js";
 import { readModuleInfo } from "./module-info.js";
+import { openWrtAutoload } from "./openwrt-autoload.js";
 import { readRunReport } from "./run-report.js";
 import { checkApiUse, checkProtocol } from "./source-checks.js";
 import { kernelModuleNames, symversSymbols } from "./symvers.js";
@@ -49,6 +50,10 @@ export async function validateRun(
     kernelModules: target && kernelModuleNames(target.dir, target.symvers),
     replaces: new Set(report.modules.filter((m) => replacedComponents.has(m.component)).map((m) => m.name)),
     modelModules: new Set(model.modules.map((m) => m.name)),
+    stripped:
+      target?.config.get("CONFIG_MODULE_STRIPPED") === "y"
+        ? { autoload: openWrtAutoload(runDir) }
+        : undefined,
   };
   const checks: Check[] = report.modules.flatMap((m, i) =>
     checkModule(

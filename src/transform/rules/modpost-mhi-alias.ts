@@ -20,6 +20,14 @@ export const modpostMhiAlias: Rule = {
     file: "0003-modpost-add-MHI-device-table-support.patch",
     degraded:
       "without the kernel patch the mhi: aliases come from generated MODULE_ALIAS() lines: autoloading works the same",
+    // Patch 12/16 of the MHI bus series, v3 as applied for 5.7 (char-misc pull for 5.7-rc1); its commit id
+    // is not recorded: no published copy of the commit was at hand to confirm one.
+    mirrors: {
+      author: "Manivannan Sadhasivam <manivannan.sadhasivam@linaro.org>",
+      date: "Thu, 20 Feb 2020 15:28:50 +0530",
+      subject: "bus: mhi: core: Add uevent support for module autoloading",
+      release: "5.7",
+    },
   },
   rewrite(src) {
     const code = codeTokens(tokenize(src));
