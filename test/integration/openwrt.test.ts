@@ -146,7 +146,7 @@ describe("run --openwrt on an OpenWrt 22.03 buildroot (ramips/mt7621, mipsel_24k
           .map((l) => l.split(":")[0]),
       ]);
       expect(control).toContain(
-        `Package: ${pkg}\nVersion: ${version}\nDepends: ${[`kernel (=5.10.262-1-${buildroot.vermagic})`, ...requires].join(", ")}\nSource: feeds/kbackport/mhi-wwan\nSourceName: ${pkg}\n`,
+        `Package: ${pkg}\nVersion: ${version}\nDepends: ${[`kernel (=5.10.262-1-${buildroot.vermagic})`, ...requires.map((r) => `${r} (=${version})`)].join(", ")}\nSource: feeds/kbackport/mhi-wwan\nSourceName: ${pkg}\n`,
       );
       expect(control).toContain(
         `Section: kernel\nArchitecture: mipsel_24kc\nInstalled-Size: ${readFileSync(join(dir, "data.tar.gz")).length}\nDescription:  `,
@@ -279,7 +279,7 @@ describe("package openwrt for an SDK, a 24.10 tree and a device's kernel version
       execFileSync("tar", ["-xzOf", file, "./control.tar.gz"]),
     );
     expect(control).toContain(
-      `Version: 5.10.262.${pkgVersion}-r1\nDepends: kernel (=5.10.262~${newer.vermagic}-r1), kmod-mhi-bus\n`,
+      `Version: 5.10.262.${pkgVersion}-r1\nDepends: kernel (=5.10.262~${newer.vermagic}-r1), kmod-mhi-bus (=5.10.262.${pkgVersion}-r1)\n`,
     );
     expect(control).toContain("SourceName: mhi-wwan\n");
     const dataSize = execFileSync("gzip", ["-dc"], {

@@ -90,12 +90,15 @@ export async function packageRun(opts: {
   await mkdir(join(opts.dir, packagesDir), { recursive: true });
   const indexed: IndexedPackage[] = [];
   const packages: OpenWrtPackage[] = [];
+  const version = kmodVersion(kernel, pkgVersion, "1");
   for (const m of report.modules) {
     const f = factsOf(m.name);
+    // The modules it needs were built from the same sources: a release's own package of the same name
+    // would not do, so the dependency names our version and opkg upgrades that package along.
     const control: Control = {
       package: f.package,
-      version: kmodVersion(kernel, pkgVersion, "1"),
-      depends: [`kernel (=${kernelVersion})`, ...requiresOf(m.name)],
+      version,
+      depends: [`kernel (=${kernelVersion})`, ...requiresOf(m.name).map((p) => `${p} (=${version})`)],
       source: `feeds/kbackport/${recipe}`,
       sourceName: kernel.family.sourceName === "package" ? f.package : recipe,
       license: spdxLicense(modelOf(m.name)?.license ?? "GPL v2"),
