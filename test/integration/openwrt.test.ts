@@ -19,6 +19,16 @@ let first: string;
 let second: string;
 let firstReport: Awaited<ReturnType<typeof kbackportJson>>["report"];
 const ARCH_DIR = "openwrt/packages/mipsel_24kc";
+// The packages each module's package needs: the modules it calls into (modinfo depends).
+const REQUIRES: Record<string, string[]> = {
+  mhi: [],
+  mhi_pci_generic: ["kmod-mhi-bus"],
+  mhi_net: ["kmod-mhi-bus"],
+  wwan: [],
+  wwan_hwsim: ["kmod-wwan"],
+  mhi_wwan_ctrl: ["kmod-mhi-bus", "kmod-wwan"],
+  mhi_wwan_mbim: ["kmod-mhi-bus", "kmod-wwan"],
+};
 const cache = tempDir("openwrt-cache");
 
 const runOpenWrt = (dir: string, out: string, extra: string[] = []) =>
@@ -42,7 +52,7 @@ beforeAll(async () => {
   });
   buildroot = layOpenWrt(tree, { release: "22.03", kind: "buildroot" });
   const keys = tempDir("openwrt-key");
-  key = { sec: join(keys, "key-build"), pub: join(keys, "key-build.pub") };
+  key = { sec: join(keys, "key-build.sec"), pub: join(keys, "key-build.pub") };
   execFileSync("signify-openbsd", ["-G", "-n", "-c", "kbackport test key", "-p", key.pub, "-s", key.sec]);
   first = join(tempDir("openwrt-out1"), "out");
   second = join(tempDir("openwrt-out2"), "out");
@@ -123,12 +133,7 @@ describe("run --openwrt on an OpenWrt 22.03 buildroot (ramips/mt7621, mipsel_24k
         `./lib/modules/5.10.262/${module}.ko`,
       ]);
       const control = tar(["-xzOf", join(dir, "control.tar.gz"), "./control"]);
-      const requires =
-        module === "mhi" || module === "wwan" || module === "wwan_hwsim"
-          ? []
-          : module.startsWith("mhi_wwan")
-            ? ["kmod-mhi-bus", "kmod-wwan"]
-            : ["kmod-mhi-bus"];
+      const requires = REQUIRES[module]!;
       expect(control.split("\n").map((l) => l.split(":")[0])).toEqual([
         "Package",
         "Version",
