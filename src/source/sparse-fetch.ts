@@ -53,18 +53,18 @@ export async function fetchSource(
   offline: boolean,
 ): Promise<SourceTree> {
   const dir = sourceCacheDir(cacheDir, req);
-  const tree: SourceTree = {
+  const tree = async (cached: boolean): Promise<SourceTree> => ({
     name: req.name,
     url: req.url,
     commit: req.commit,
     dir,
     paths: req.paths,
-    cached: true,
-    committed: 0,
-  };
+    cached,
+    committed: Number((await git(dir).raw(["log", "-1", "--format=%ct", "HEAD"])).trim()),
+  });
   if (await isComplete(dir, req)) {
     await verifyHead(git(dir), req);
-    return { ...tree, committed: await commitTime(git(dir)) };
+    return tree(true);
   }
   if (offline) {
     throw new KbackportError(`source '${req.name}' at ${req.commit} is not in the cache (${dir})`, {
@@ -105,11 +105,7 @@ export async function fetchSource(
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  return { ...tree, cached: false, committed: await commitTime(git(dir)) };
-}
-
-async function commitTime(g: SimpleGit): Promise<number> {
-  return Number((await g.raw(["log", "-1", "--format=%ct", "HEAD"])).trim());
+  return tree(false);
 }
 
 /** What git may see of the environment: enough to find itself, reach a proxy and use an ssh agent. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backportName, backportPatch } from "../../src/package/openwrt/backport-patches.js";
+import { rtnlLinkAlloc } from "../../src/transform/rules/rtnl-link-alloc.js";
 import {
   familyOfKernelMk,
   kernelPackageVersion,
@@ -76,13 +77,7 @@ describe("kernel patches in OpenWrt's backport form", () => {
     file: "0002-rtnetlink-add-alloc-method-to-rtnl_link_ops.patch",
     text: "From: kbackport <kbackport@localhost>\nSubject: [PATCH] rtnetlink: add alloc()\n\nBackport for 5.10: why.\n---\ndiff --git a/x b/x\nindex 0123abc..4567def 100644\n--- a/include/net/rtnetlink.h\n+++ b/include/net/rtnetlink.h\n@@ -1 +1,2 @@\n a\n+b\n",
     number: 691,
-    mirrors: {
-      commit: "8c713dc93ca9a423d6af8849c9254742a1070c37",
-      author: "Johannes Berg <johannes.berg@intel.com>",
-      date: "Sat, 12 Jun 2021 10:20:54 +0200",
-      subject: "rtnetlink: add alloc() method to rtnl_link_ops",
-      release: "5.14",
-    },
+    mirrors: rtnlLinkAlloc.patch!.mirrors,
   };
 
   it("are named NNN-vX.Y-<subject> and headed by the upstream commit", () => {
