@@ -5,6 +5,7 @@ import { buildCommand } from "./build.js";
 import { doctorCommand } from "./doctor.js";
 import { fetchCommand } from "./fetch.js";
 import { packageCommand } from "./package.js";
+import { refreshCommand } from "./refresh.js";
 import { prepareCommand } from "./prepare.js";
 import { runCommand } from "./run.js";
 import { validateCommand } from "./validate.js";
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     runCommand,
     validateCommand,
     packageCommand,
+    refreshCommand,
     doctorCommand,
   ]) {
     program.addCommand(make(exit).exitOverride());

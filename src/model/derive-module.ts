@@ -46,7 +46,8 @@ const MODULE_SPECS: readonly ModuleSpec[] = [
 ];
 
 /** Where the PCI_VENDOR_ID_* names of id tables are defined, when the driver does not define them itself. */
-const PCI_IDS = "include/linux/pci_ids.h";
+/** The PCI vendor macros device tables name. */
+export const PCI_IDS = "include/linux/pci_ids.h";
 
 /** The member of each bus's device id struct that the model keeps, for the buses other than PCI. */
 const ID_MEMBERS = { mhi: "chan", of: "compatible", rpmsg: "name" } as const;

@@ -3,6 +3,8 @@ import { CScope, structLayout } from "./c-facts.js";
 import type { Constants, ProtocolModel, StructLayout, TreeReader } from "./types.js";
 
 const BAM_DMUX = "drivers/net/wwan/qcom_bam_dmux.c";
+/** SZ_* constants. */
+export const SIZES_H = "include/linux/sizes.h";
 const MHI_H = "include/linux/mhi.h";
 /** Where the ring element is defined: common.h (shared with the endpoint stack), else the host's internal.h. */
 const RING_ELEMENT = ["drivers/bus/mhi/common.h", "drivers/bus/mhi/host/internal.h"];
@@ -17,7 +19,7 @@ export const PROTOCOL_FILES = { bamDmux: BAM_DMUX, mhi: MHI_H } as const;
 
 export function deriveBamDmux(read: TreeReader): ProtocolModel["bamDmux"] {
   // SZ_* buffer sizes come from sizes.h, which the driver gets through other headers.
-  const bam = new CScope(read, [BAM_DMUX, "include/linux/sizes.h"]);
+  const bam = new CScope(read, [BAM_DMUX, SIZES_H]);
   const constant = (name: string): Constants => ({
     values: { [name]: bam.value(name) },
     source: bam.source(name)!,

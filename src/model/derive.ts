@@ -1,6 +1,9 @@
-import { deriveModules } from "./derive-module.js";
-import { deriveProtocol } from "./derive-protocol.js";
+import { deriveModules, PCI_IDS } from "./derive-module.js";
+import { deriveProtocol, SIZES_H } from "./derive-protocol.js";
 import type { DriverModel, TreeReader } from "./types.js";
+
+/** Kernel headers the model reads beyond the drivers' own files: a fetch for the model takes them too. */
+export const MODEL_HEADERS: readonly string[] = [PCI_IDS, SIZES_H];
 
 /** The reference model of the drivers, read from a kernel tree (an upstream checkout at the pin). */
 export function deriveModel(read: TreeReader): DriverModel {

@@ -124,7 +124,8 @@ const PASSED_ENV = [
   "NO_PROXY",
 ];
 
-function git(dir: string): SimpleGit {
+/** simple-git in `dir`, with only the environment git needs and only the allowed transports. */
+export function git(dir: string): SimpleGit {
   const env: Record<string, string> = {};
   for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]!;
   return simpleGit({

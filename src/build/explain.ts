@@ -1,0 +1,64 @@
+import { KERNEL_APIS } from "../kernel/api.js";
+import { RULES } from "../transform/rules/index.js";
+import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+
+/** A component as the recipe gives it: where its files are and which rules it lists. */
+export interface ComponentRules {
+  name: string;
+  paths: readonly string[];
+  rules: readonly string[];
+}
+
+export interface Explanation {
+  diagnostic: Diagnostic;
+  component?: string;
+  api?: string;
+  /** The rule that handles the API, when kbackport has one. */
+  rule?: string;
+  /** One line for people: which rule to list, or that none exists. */
+  line: string;
+}
+
+/** Rules by the feature (API id) they stand in for: one index for build errors and refreshes. */
+export function rulesForApi(api: string): string[] {
+  return RULES.filter((r) => r.feature === api).map((r) => r.id);
+}
+
+/**
+ * Says, for each compiler or modpost error, what would fix it: a rule the component does not list, or
+ * "no rule" with the symbol, its header when the knowledge base knows it, and the message at file:line.
+ */
+export function explainDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  components: readonly ComponentRules[],
+): Explanation[] {
+  return diagnostics
+    .filter((d) => d.severity === "error")
+    .map((d) => {
+      const component = d.file
+        ? components.find((c) => c.paths.some((p) => d.file === p || d.file!.startsWith(`${p}/`)))
+        : undefined;
+      const message = formatDiagnostic(d);
+      if (!d.api) {
+        const symbol = /[‘'"]([A-Za-z_][A-Za-z0-9_]*)[’'"]/.exec(d.message)?.[1] ?? "?";
+        return { diagnostic: d, component: component?.name, line: `no rule: ${symbol}, ${message}` };
+      }
+      const api = KERNEL_APIS.find((a) => a.id === d.api);
+      const rules = rulesForApi(d.api);
+      const base = { diagnostic: d, component: component?.name, api: d.api };
+      if (rules.length === 0)
+        return { ...base, line: `no rule: ${d.api} (${api?.headers[0] ?? "?"}), ${message}` };
+      const listed = rules.find((r) => component?.rules.includes(r));
+      if (listed)
+        return {
+          ...base,
+          rule: listed,
+          line: `rule ${listed} is listed for ${component!.name} but did not cover: ${message}`,
+        };
+      return {
+        ...base,
+        rule: rules[0],
+        line: `rule ${rules[0]} is not listed for component ${component?.name ?? "?"}: ${message}`,
+      };
+    });
+}
