@@ -169,17 +169,19 @@ async function compareAll(
       current: await modelAtPins(recipe.data, current, opts.cacheDir, opts.offline),
       next: await modelAtPins(recipe.data, next, opts.cacheDir, opts.offline),
     };
+    // A side that failed is kept as <side>.failed, as every kbackport output is.
+    const outputOf = (name: string) =>
+      existsSync(join(dir, key, `${name}.failed`)) ? `${name}.failed` : name;
     const side = async (report: RunReport, name: string, model: DriverModel): Promise<Side> => {
-      const sideDir = join(dir, key, name);
+      const sideDir = join(dir, key, outputOf(name));
       const built = report.errors.length === 0;
-      const failed = existsSync(`${sideDir}.failed`);
       const violations = built
         ? (await validateRun(sideDir, model)).checks
             .filter((c) => c.status === "violation")
             .map((c) => `${c.check} ${c.subject}: ${c.detail}`)
         : [];
       return {
-        dir: join(finalDir, key, built || !failed ? name : `${name}.failed`),
+        dir: join(finalDir, key, outputOf(name)),
         built,
         modules: report.modules.map((m) => m.name),
         errors: report.errors.flatMap((e) =>
@@ -215,7 +217,12 @@ async function compareAll(
         components,
       ).map((x) => x.line),
       newWarnings: next.buildWarnings.filter((d) => !currentDiag.has(withoutLine(d))).map(formatDiagnostic),
-      diffs: await writeDiffs(join(dir, key), current, next, key),
+      diffs: await writeDiffs(
+        join(dir, key),
+        { report: current, dir: outputOf("current") },
+        { report: next, dir: outputOf("new") },
+        key,
+      ),
     });
   }
   const upstream = [];
@@ -261,18 +268,23 @@ function withoutLine(d: { file?: string; message: string; severity: string }): s
 }
 
 /** diff -ruN of the transformed trees (their own files, not build objects) and of the kernel patches. */
-async function writeDiffs(dir: string, current: RunReport, next: RunReport, key: string) {
+async function writeDiffs(
+  dir: string,
+  current: { report: RunReport; dir: string },
+  next: { report: RunReport; dir: string },
+  key: string,
+) {
   const scratch = await mkdtemp(join(tmpdir(), "kbackport-refresh-"));
   try {
-    const copy = async (report: RunReport, side: string) => {
+    const copy = async ({ report, dir: output }: { report: RunReport; dir: string }, side: string) => {
       const root = join(scratch, side);
       for (const file of report.treeFiles) {
         await mkdir(dirname(join(root, "tree", file)), { recursive: true });
-        await copyFile(join(dir, side, "tree", file), join(root, "tree", file));
+        await copyFile(join(dir, output, "tree", file), join(root, "tree", file));
       }
       for (const p of report.kernelPatches.filter((k) => k.file)) {
         await mkdir(join(root, "patches"), { recursive: true });
-        await copyFile(join(dir, side, p.file!), join(root, "patches", p.file!.replace(/^.*\//, "")));
+        await copyFile(join(dir, output, p.file!), join(root, "patches", p.file!.replace(/^.*\//, "")));
       }
       await mkdir(join(root, "tree"), { recursive: true });
       await mkdir(join(root, "patches"), { recursive: true });

@@ -97,7 +97,7 @@ describe("refresh from the 6.1 fixture to 6.12, for bullseye's 5.10 headers and 
         "mhi: export mhi_poll removed",
         "mhi: export mhi_get_channel_doorbell_offset added",
         "mhi_pci_generic: PCI id 17cb:0309 (mhi_qcom_sdx75_info) added",
-        "rpmsg_wwan_ctrl: rpmsg id DATA1 added",
+        "rpmsg_wwan_ctrl: RPMSG channel DATA1 added",
       ]),
     );
     expect(report.upstream).toEqual([
