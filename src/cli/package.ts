@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { errorMessage, KbackportError } from "../errors.js";
+import { reportFailure } from "./failure.js";
 import { packageRunDir } from "../package/openwrt/package-dir.js";
 import type { PackagingReport } from "../package/openwrt/package-run.js";
 import { sourceDateEpoch } from "../stages/package.js";
@@ -60,13 +60,7 @@ export const packageCommand = (exit: (code: number) => void) =>
             );
             exit(0);
           } catch (err) {
-            if (!(err instanceof KbackportError)) throw err;
-            process.stdout.write(
-              flags.json
-                ? `${JSON.stringify({ errors: [{ message: err.message, where: err.where, hint: err.hint }] }, null, 2)}\n`
-                : `error: ${errorMessage(err)}\n${err.hint ? `hint: ${err.hint}\n` : ""}`,
-            );
-            exit(1);
+            reportFailure(err, flags.json, exit);
           }
         },
       ),

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { reportFailure } from "./failure.js";
 import { errorMessage, KbackportError } from "../errors.js";
 import { commitId } from "../recipe/schema.js";
 import { refresh, type RefreshReport } from "../refresh/refresh.js";
@@ -134,13 +135,7 @@ export const refreshCommand = (exit: (code: number) => void) =>
           );
           exit(report.ok ? 0 : 1);
         } catch (err) {
-          if (!(err instanceof KbackportError)) throw err;
-          process.stdout.write(
-            flags.json
-              ? `${JSON.stringify({ errors: [{ message: err.message, where: err.where, hint: err.hint }] }, null, 2)}\n`
-              : `error: ${errorMessage(err)}\n${err.hint ? `hint: ${err.hint}\n` : ""}`,
-          );
-          exit(1);
+          reportFailure(err, flags.json, exit);
         }
       },
     );

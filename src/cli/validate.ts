@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
-import { errorMessage, KbackportError } from "../errors.js";
+import { reportFailure } from "./failure.js";
+import { KbackportError } from "../errors.js";
 import type { Check } from "../validate/check.js";
 import { validateRun, type ValidationReport } from "../validate/validate-run.js";
 import { runVmCheck, type VmReport } from "../validate/vm.js";
@@ -85,13 +86,7 @@ export const validateCommand = (exit: (code: number) => void) =>
           );
           exit(ok ? 0 : 1);
         } catch (err) {
-          if (!(err instanceof KbackportError)) throw err;
-          process.stdout.write(
-            flags.json
-              ? `${JSON.stringify({ ok: false, errors: [{ message: err.message, hint: err.hint }] }, null, 2)}\n`
-              : `error: ${errorMessage(err)}\n${err.hint ? `hint: ${err.hint}\n` : ""}`,
-          );
-          exit(1);
+          reportFailure(err, flags.json, exit);
         }
       },
     );
