@@ -19,6 +19,22 @@ export interface Explanation {
   line: string;
 }
 
+/** The recipe's components as explainDiagnostics reads them: their paths with their modules' Kbuild files. */
+export function componentRules(
+  components: readonly {
+    name: string;
+    paths: readonly string[];
+    modules: readonly { dir: string }[];
+    rules: readonly string[];
+  }[],
+): ComponentRules[] {
+  return components.map((c) => ({
+    name: c.name,
+    paths: [...c.paths, ...c.modules.flatMap((m) => [`${m.dir}/Kconfig`, `${m.dir}/Makefile`])],
+    rules: c.rules,
+  }));
+}
+
 /** Rules by the feature (API id) they stand in for: one index for build errors and refreshes. */
 export function rulesForApi(api: string): string[] {
   return RULES.filter((r) => r.feature === api).map((r) => r.id);

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { explainDiagnostics, type ComponentRules } from "../build/explain.js";
+import { componentRules, explainDiagnostics } from "../build/explain.js";
 import { formatDiagnostic } from "../build/diagnostics.js";
 import { KbackportError } from "../errors.js";
 import { diffModels } from "../model/diff.js";
@@ -129,11 +129,9 @@ async function compareAll(
     commit,
   }));
   const nextOverrides = [...opts.sources.filter((s) => !opts.to.has(s.name)), ...newSources];
-  const components: ComponentRules[] = Object.entries(recipe.data.components).map(([name, c]) => ({
-    name,
-    paths: [...c.paths, ...c.modules.flatMap((m) => [`${m.dir}/Kconfig`, `${m.dir}/Makefile`])],
-    rules: c.rules,
-  }));
+  const components = componentRules(
+    Object.entries(recipe.data.components).map(([name, c]) => ({ name, ...c })),
+  );
   const targets: TargetRefresh[] = [];
   let models: { current: DriverModel; next: DriverModel } | undefined;
   let pinned: { current: RunReport; next: RunReport } | undefined;

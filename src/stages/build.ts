@@ -1,4 +1,5 @@
-import { buildModules } from "../build/build-modules.js";
+import { BuildError, buildModules } from "../build/build-modules.js";
+import { componentRules, explainDiagnostics } from "../build/explain.js";
 import { need, type Stage } from "./state.js";
 
 export const buildStage: Stage = {
@@ -13,6 +14,8 @@ export const buildStage: Stage = {
       modules: tree.modules,
       symbols: tree.symbols,
       jobs: opts.jobs,
+    }).catch((err: unknown) => {
+      throw err instanceof BuildError ? withRuleHint(err, state.components ?? []) : err;
     });
     state.report.modules = result.modules;
     state.report.make = ["make", ...result.makeArgs];
@@ -21,3 +24,21 @@ export const buildStage: Stage = {
     progress.title(`Build modules: ${result.modules.map((m) => m.name).join(", ")}`);
   },
 };
+
+/** The build's hint, with the rule each missing API needs where the component does not list it. */
+function withRuleHint(err: BuildError, components: Parameters<typeof componentRules>[0]): BuildError {
+  const fixes = [
+    ...new Set(
+      explainDiagnostics(err.diagnostics, componentRules(components))
+        .filter((x) => x.rule && !x.line.includes(" is listed for "))
+        .map((x) => `list rule ${x.rule} for component ${x.component ?? "?"}`),
+    ),
+  ];
+  if (fixes.length === 0) return err;
+  const apis = [...new Set(err.diagnostics.flatMap((d) => (d.api ? [d.api] : [])))];
+  return new BuildError(
+    err.message,
+    err.diagnostics,
+    `the target lacks ${apis.join(", ")}: ${fixes.join("; ")}`,
+  );
+}

@@ -158,7 +158,9 @@ describe("bad input: a clear message, exit 1, previous output untouched", () => 
     expect(text).toMatch(
       /include\/linux\/mhi\.h:\d+:\d+: error: implicit declaration of function .container_of_const./,
     );
-    expect(text).toContain("hint: the target lacks container_of_const");
+    expect(text).toContain(
+      "hint: the target lacks container_of_const: list rule container-of-const for component mhi\n",
+    );
     expect(readdirSync(dirname(out))).toContain(`${basename(out)}.failed`);
   });
 });
