@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kbackport, tempDir } from "../helpers/cli.js";
@@ -118,5 +118,100 @@ describe("kbackport CLI", () => {
     expect(missingImage.stdout).toContain(
       "hint: use the vmlinuz of the kernel the run was built for (5.10.0-46-amd64)",
     );
+  });
+});
+
+describe("package and refresh refuse unclear requests before any work", () => {
+  /** A run directory with a report of a 5.10.262 build and one module. */
+  const runDir = () => {
+    const dir = join(tempDir("pkg-run"), "out");
+    mkdirSync(join(dir, "modules"), { recursive: true });
+    writeFileSync(join(dir, "modules", "mhi.ko"), "ko");
+    writeFileSync(
+      join(dir, "report.json"),
+      JSON.stringify({
+        recipe: { name: "mhi-wwan" },
+        target: { dir: "/nonexistent", version: "5.10.262", release: "5.10.262", arch: "mips", features: [] },
+        modules: [
+          { name: "mhi", component: "mhi", dir: "drivers/bus/mhi/host", path: "modules/mhi.ko", sha256: "" },
+        ],
+        sources: [],
+      }),
+    );
+    return dir;
+  };
+  const hash = "0123456789abcdef0123456789abcdef";
+
+  it("package openwrt: which kernel, once, in OpenWrt's forms", async () => {
+    const run = runDir();
+    const cases: [string[], string][] = [
+      [
+        [],
+        "error: which OpenWrt kernel? pass --openwrt DIR, or --kernel-package VERSION with --arch-packages ARCH",
+      ],
+      [
+        ["--openwrt", "/nonexistent", "--kernel-package", `5.10.262-1-${hash}`],
+        "error: --openwrt names the kernel already: leave out --kernel-package and --arch-packages",
+      ],
+      [
+        ["--kernel-package", `5.10.262-1-${hash}`, "--arch-packages", "MIPS 24kc"],
+        "error: --arch-packages MIPS 24kc: not an OpenWrt package architecture (e.g. mipsel_24kc)",
+      ],
+      [
+        ["--kernel-package", "5.10.262", "--arch-packages", "mipsel_24kc"],
+        "error: --kernel-package 5.10.262: not the version of an OpenWrt kernel package",
+      ],
+      [
+        ["--kernel-package", `5.10.262-1-${hash}`, "--arch-packages", "mipsel_24kc"],
+        `error: ${run}/report.json does not say when its pins were committed`,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await kbackport(["package", "openwrt", run, ...args]);
+      expect(r.exitCode, args.join(" ")).toBe(1);
+      expect(r.stdout).toContain(message);
+    }
+    expect(readdirSync(run).sort()).toEqual(["modules", "report.json"]);
+  });
+
+  it("run: --sign-key needs --openwrt", async () => {
+    const r = await kbackport([
+      "run",
+      "recipes/mhi-wwan.yaml",
+      "--kernel",
+      headers510(),
+      "--sign-key",
+      "/nonexistent",
+    ]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain("error: --sign-key signs OpenWrt packages: use it with run --openwrt");
+  });
+
+  it("refresh: known sources, a target, --allow-broken only with --write", async () => {
+    const pin = "0".repeat(40);
+    const unknown = await kbackport([
+      "refresh",
+      "recipes/mhi-wwan.yaml",
+      "--to",
+      `linux=${pin}`,
+      "--kernel",
+      headers510(),
+    ]);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stdout).toContain("error: --to linux: the recipe has no source of that name");
+    expect(unknown.stdout).toContain("hint: its sources are: linux-next, net-next");
+    const noTarget = await kbackport(["refresh", "recipes/mhi-wwan.yaml", "--to", `net-next=${pin}`]);
+    expect(noTarget.stdout).toContain("error: refresh needs a target: pass --kernel DIR");
+    const broken = await kbackport([
+      "refresh",
+      "recipes/mhi-wwan.yaml",
+      "--to",
+      `net-next=${pin}`,
+      "--allow-broken",
+    ]);
+    expect(broken.stdout).toContain("error: --allow-broken goes with --write");
+    const short = await kbackport(["refresh", "recipes/mhi-wwan.yaml", "--to", "net-next=abc"]);
+    expect(short.exitCode).toBe(2);
+    expect(short.stderr).toContain("'net-next=abc' is not NAME=COMMIT with a full 40-hex commit id");
   });
 });

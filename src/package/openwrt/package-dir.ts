@@ -4,7 +4,7 @@ import { stageOutput } from "../../output/atomic-dir.js";
 import { checkOutputDir } from "../../output/owned-dir.js";
 import { readRunReport } from "../../validate/run-report.js";
 import { readOpenWrtTree } from "./openwrt-dir.js";
-import { packageRun, type PackagingReport } from "./package-run.js";
+import { packageRun, packagingBasis, type PackagingReport } from "./package-run.js";
 import { parseKernelPackageVersion, type OpenWrtKernel } from "./releases.js";
 import { readSigningKey } from "./usign.js";
 
@@ -32,6 +32,7 @@ export async function packageRunDir(opts: PackageDirOptions): Promise<PackagingR
       { hint: "build the run against that kernel first (kbackport run RECIPE --openwrt DIR)" },
     );
   }
+  packagingBasis(opts.runDir, report);
   const signKey = opts.signKey === undefined ? undefined : readSigningKey(opts.signKey);
   const dir = join(resolve(opts.outDir ?? opts.runDir), "openwrt");
   checkOutputDir(

@@ -55,23 +55,7 @@ export async function packageRun(opts: {
   sourceDateEpoch?: number;
 }): Promise<PackagingReport> {
   const { report, kernel } = opts;
-  const recipe = report.recipe?.name;
-  if (!recipe || !report.target || report.modules.length === 0)
-    throw new KbackportError(`${opts.runDir} has no built modules to package`, {
-      hint: "package the output of `kbackport run` or `build`",
-    });
-  const newest = report.sources
-    .filter((s) => s.committed !== undefined)
-    .sort((a, b) => b.committed! - a.committed!)[0];
-  if (!newest)
-    throw new KbackportError(`${opts.runDir}/report.json does not say when its pins were committed`, {
-      hint: "run the recipe again with this kbackport",
-    });
-  const epoch = opts.sourceDateEpoch ?? newest.committed!;
-  // PKG_VERSION: the day and id of the newest pin, so a later backport sorts after an earlier one and
-  // after the release's own package of the same name (opkg upgrades to it, no file clash).
-  const pkgVersion = `${new Date(newest.committed! * 1000).toISOString().slice(0, 10).replaceAll("-", "")}.${newest.commit.slice(0, 7)}`;
-
+  const { recipe, target, pkgVersion, epoch } = packagingBasis(opts.runDir, report, opts.sourceDateEpoch);
   const facts = packageFacts();
   const factsOf = (module: string) => {
     const f = facts[module];
@@ -149,7 +133,7 @@ export async function packageRun(opts: {
     indexFiles.push("Packages.sig");
   }
 
-  const series = report.target.version.split(".").slice(0, 2).join(".");
+  const series = target.version.split(".").slice(0, 2).join(".");
   const feedDir = join("feed", recipe);
   await writeFeed(opts.runDir, report, join(opts.dir, feedDir), {
     name: recipe,
@@ -184,6 +168,35 @@ export async function packageRun(opts: {
 
 /** What packageRun wrote, beside it: validate reads the packages of a run from it. */
 export const PACKAGING_REPORT = "packaging.json";
+
+/**
+ * What every package of a run shares, or why the run cannot be packaged: its recipe, target and modules,
+ * and the version and date its pins give (checked before anything is written).
+ */
+export function packagingBasis(runDir: string, report: RunReport, sourceDateEpoch?: number) {
+  const recipe = report.recipe?.name;
+  const target = report.target;
+  if (!recipe || !target || report.modules.length === 0)
+    throw new KbackportError(`${runDir} has no built modules to package`, {
+      hint: "package the output of `kbackport run` or `build`",
+    });
+  const newest = report.sources
+    .filter((s) => s.committed !== undefined)
+    .sort((a, b) => b.committed! - a.committed!)[0];
+  if (!newest)
+    throw new KbackportError(`${runDir}/report.json does not say when its pins were committed`, {
+      hint: "run the recipe again with this kbackport",
+    });
+  // PKG_VERSION: the day and id of the newest pin, so a later backport sorts after an earlier one and
+  // after the release's own package of the same name (opkg upgrades to it, no file clash).
+  const day = new Date(newest.committed! * 1000).toISOString().slice(0, 10).replaceAll("-", "");
+  return {
+    recipe,
+    target,
+    pkgVersion: `${day}.${newest.commit.slice(0, 7)}`,
+    epoch: sourceDateEpoch ?? newest.committed!,
+  };
+}
 
 /** The feed package: its Makefile and the transformed sources as the run wrote them, without build objects. */
 async function writeFeed(
