@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { hasTool, TOOL_PACKAGES } from "../build/toolchain.js";
-import { DEFAULT_CROSS } from "../kernel/target.js";
+import { DEFAULT_CROSS, MIPSEL_CROSS } from "../kernel/target.js";
 
 interface Check {
   name: string;
@@ -25,7 +25,8 @@ export function doctorChecks(arches: readonly string[]): Check[] {
   }));
   for (const [name, path, pkg] of HEADERS)
     checks.push({ name, ok: existsSync(path), required: true, install: pkg });
-  for (const [arch, prefix] of Object.entries(DEFAULT_CROSS)) {
+  // "mipsel": little-endian MIPS, ARCH=mips with another toolchain.
+  for (const [arch, prefix] of [...Object.entries(DEFAULT_CROSS), ["mipsel", MIPSEL_CROSS] as const]) {
     const tool = `${prefix}gcc`;
     checks.push({
       name: `${tool} (${arch})`,
@@ -40,7 +41,11 @@ export function doctorChecks(arches: readonly string[]): Check[] {
 export const doctorCommand = (exit: (code: number) => void) =>
   new Command("doctor")
     .description("check the tools kbackport needs and say how to install what is missing")
-    .option("--arch <list>", "cross architectures you build for (arm64, arm, mips, ...), comma-separated", "")
+    .option(
+      "--arch <list>",
+      "cross architectures you build for (arm64, arm, mips, mipsel, ...), comma-separated",
+      "",
+    )
     .option("--json", "print the checks as JSON")
     .action((flags: { arch: string; json?: boolean }) => {
       const checks = doctorChecks(flags.arch.split(",").filter(Boolean));

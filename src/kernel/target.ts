@@ -91,9 +91,12 @@ export function readKernelTarget(kernelDir: string, opts: TargetOptions = {}): K
   };
 }
 
-/** Debian's prefix for the arch; MIPS routers (ramips, ath79) are little-endian, which Debian names mipsel. */
+/** Debian's toolchain for little-endian MIPS, the routers' (ramips, ath79): ARCH is mips either way. */
+export const MIPSEL_CROSS = "mipsel-linux-gnu-";
+
+/** Debian's prefix for the arch, by endianness for MIPS. */
 function defaultCross(arch: string, config: ReadonlyMap<string, string>): string {
-  if (arch === "mips" && config.get("CONFIG_CPU_LITTLE_ENDIAN") === "y") return "mipsel-linux-gnu-";
+  if (arch === "mips" && config.get("CONFIG_CPU_LITTLE_ENDIAN") === "y") return MIPSEL_CROSS;
   return DEFAULT_CROSS[arch] ?? "";
 }
 

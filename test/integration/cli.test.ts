@@ -20,9 +20,13 @@ describe("kbackport CLI", () => {
         "bison",
         "libelf",
         "aarch64-linux-gnu-gcc (arm64)",
+        "mipsel-linux-gnu-gcc (mipsel)",
       ]),
     );
     expect(checks.find((c) => c.name === "libelf")!.install).toBe("libelf-dev");
+    expect(checks.find((c) => c.name === "mipsel-linux-gnu-gcc (mipsel)")!.install).toBe(
+      "gcc-mipsel-linux-gnu",
+    );
     expect(r.exitCode).toBe(missing.length === 0 ? 0 : 1);
   });
 
