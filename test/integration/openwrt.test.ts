@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { readKernelTarget } from "../../src/kernel/target.js";
 import type { Check } from "../../src/validate/check.js";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { kernelTree510 } from "../helpers/debian.js";
@@ -75,6 +76,8 @@ describe("run --openwrt on an OpenWrt 22.03 buildroot (ramips/mt7621, mipsel_24k
       ),
     });
     expect(firstReport.modules.map((m) => m.name)).toEqual(X86_MODULES);
+    // Without an OpenWrt toolchain, a little-endian MIPS tree defaults to Debian's mipsel compiler.
+    expect(readKernelTarget(tree).crossCompile).toBe("mipsel-linux-gnu-");
     expect(firstReport.openwrt).toMatchObject({
       family: "openwrt-21.02-23.05",
       archPackages: "mipsel_24kc",
