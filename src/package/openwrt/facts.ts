@@ -24,7 +24,6 @@ const ReleaseFamily = z.object({
   kmod: z.string(),
   installedSize: z.enum(["data.tar.gz", "data.tar"]),
   sourceName: z.enum(["package", "source"]),
-  numericOwner: z.boolean(),
 });
 
 export type PackageFacts = z.infer<typeof PackageFacts>;

@@ -24,7 +24,6 @@ export interface IpkOptions {
   mtime: number;
   /** Installed-Size: the compressed data.tar.gz (21.02-23.05) or the uncompressed tar (24.10). */
   installedSize: "data.tar.gz" | "data.tar";
-  numericOwner: boolean;
 }
 
 /**
@@ -69,14 +68,14 @@ default_prerm $0 $@
 /**
  * An .ipk as OpenWrt's scripts/ipkg-build makes it: a gzip'd GNU tar (not ar) of ./debian-binary,
  * ./data.tar.gz and ./control.tar.gz in that order; the inner tars list "./" and every directory, sorted
- * by name, all entries owned by 0 and dated `mtime`, every gzip made with -n.
+ * by name, all entries owned by 0 without names (tar --numeric-owner) and dated `mtime`, gzip -n.
  */
 export function buildIpk(
   control: Control,
   files: readonly IpkFile[],
   opts: IpkOptions,
 ): { ipk: Buffer; control: string } {
-  const tarOpts = { mtime: opts.mtime, ownerName: opts.numericOwner ? "" : "root" };
+  const tarOpts = { mtime: opts.mtime };
   const dirs = new Set<string>();
   for (const f of files) {
     const parts = f.path.split("/");

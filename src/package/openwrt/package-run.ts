@@ -107,7 +107,6 @@ export async function packageRun(opts: {
     const built = buildIpk(control, [ko, ...autoload], {
       mtime: epoch,
       installedSize: kernel.family.installedSize,
-      numericOwner: kernel.family.numericOwner,
     });
     const fileName = ipkFileName(control);
     await writeFile(join(opts.dir, packagesDir, fileName), built.ipk);

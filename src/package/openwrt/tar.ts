@@ -11,8 +11,6 @@ export interface TarEntry {
 
 export interface TarOptions {
   mtime: number;
-  /** Owner and group names beside uid/gid 0: "root", or none (tar --numeric-owner). */
-  ownerName: string;
 }
 
 const BLOCK = 512;
@@ -20,7 +18,8 @@ const RECORD = 20 * BLOCK;
 
 /**
  * A GNU-format tar (magic "ustar  \0"), as `tar --format=gnu` writes it: the format OpenWrt's ipkg-build
- * uses and opkg reads (opkg has no pax support). Entries are written in the order given, owned by 0:0,
+ * uses and opkg reads (opkg has no pax support). Entries are written in the order given, owned by 0:0
+ * without user or group names (tar --numeric-owner),
  * padded to tar's 10240-byte record. Names longer than the header's 100 bytes are refused: every
  * name kbackport packs is short.
  */
@@ -54,8 +53,6 @@ function header(e: TarEntry, size: number, opts: TarOptions): Buffer {
   h.fill(" ", 148, 156);
   h.write(e.name.endsWith("/") ? "5" : "0", 156, "latin1");
   h.write("ustar  \0", 257, "latin1");
-  h.write(opts.ownerName, 265, "latin1");
-  h.write(opts.ownerName, 297, "latin1");
   let sum = 0;
   for (const byte of h) sum += byte;
   h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
