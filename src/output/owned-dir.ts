@@ -98,6 +98,18 @@ function isInside(path: string, dir: string): boolean {
   return path !== dir && (path + sep).startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }
 
+/**
+ * What no output of a command may be, hold or sit in, whatever its target: the recipe's folder, the cache,
+ * and kbackport itself (its `out/` folder, the default place for outputs, excepted).
+ */
+export function commandDirs(recipeFile: string, cacheDir: string, packageRoot: string): ProtectedDir[] {
+  return [
+    { dir: dirname(recipeFile), what: "the recipe's folder" },
+    { dir: cacheDir, what: "kbackport's cache" },
+    { dir: packageRoot, what: "kbackport itself", allowInside: [join(packageRoot, "out")] },
+  ];
+}
+
 /** Names kbackport gives its temporary siblings of an output directory. */
 export function siblingPrefix(outDir: string, kind: "tmp" | "old"): string {
   return join(dirname(outDir), `.${basename(outDir)}.${kind}-`);

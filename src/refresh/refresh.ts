@@ -9,7 +9,7 @@ import { KbackportError } from "../errors.js";
 import { diffModels } from "../model/diff.js";
 import type { DriverModel } from "../model/types.js";
 import { stageOutput } from "../output/atomic-dir.js";
-import { checkOutputDir } from "../output/owned-dir.js";
+import { checkOutputDir, commandDirs } from "../output/owned-dir.js";
 import { runPipeline } from "../pipeline.js";
 import { loadRecipe, type Recipe } from "../recipe/load.js";
 import type { RunReport } from "../report.js";
@@ -93,9 +93,7 @@ export async function refresh(opts: RefreshOptions): Promise<RefreshReport> {
     outDir,
     [
       ...opts.kernels.map((k) => ({ dir: k, what: "a kernel tree" })),
-      { dir: dirname(recipe.file), what: "the recipe's folder" },
-      { dir: opts.cacheDir, what: "kbackport's cache" },
-      { dir: PACKAGE_ROOT, what: "kbackport itself", allowInside: [join(PACKAGE_ROOT, "out")] },
+      ...commandDirs(recipe.file, opts.cacheDir, PACKAGE_ROOT),
     ],
     opts.outDir && "--out",
   );

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chooseCompiler } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
 import { checkSourceTree } from "../intree/kernel-tree.js";
 import { resolveDuplicates, type Duplicate } from "../kernel/duplicates.js";
 import { readKernelTarget, type KernelTarget } from "../kernel/target.js";
-import { checkOutputDir, type ProtectedDir } from "../output/owned-dir.js";
+import { checkOutputDir, commandDirs, type ProtectedDir } from "../output/owned-dir.js";
 import { readOpenWrtTree, type OpenWrtTree } from "../package/openwrt/openwrt-dir.js";
 import { readSigningKey } from "../package/openwrt/usign.js";
 import type { Recipe } from "../recipe/load.js";
@@ -97,11 +97,9 @@ function protectedDirs(
   return [
     { dir: target.dir, what: "the kernel tree" },
     ...(target.sourceDir !== target.dir ? [{ dir: target.sourceDir, what: "the kernel sources" }] : []),
-    { dir: dirname(recipe.file), what: "the recipe's folder" },
-    { dir: opts.cacheDir, what: "kbackport's cache" },
     ...localSources,
     ...(opts.openwrt ? [{ dir: opts.openwrt, what: "the OpenWrt tree" }] : []),
-    { dir: PACKAGE_ROOT, what: "kbackport itself", allowInside: [join(PACKAGE_ROOT, "out")] },
+    ...commandDirs(recipe.file, opts.cacheDir, PACKAGE_ROOT),
   ];
 }
 
