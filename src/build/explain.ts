@@ -35,6 +35,14 @@ export function componentRules(
   }));
 }
 
+/** The component whose paths (or module Kbuild files) hold a tree-relative file. */
+export function componentOf<C extends Pick<ComponentRules, "paths">>(
+  components: readonly C[],
+  file: string,
+): C | undefined {
+  return components.find((c) => c.paths.some((p) => file === p || file.startsWith(`${p}/`)));
+}
+
 /** Rules by the feature (API id) they stand in for: one index for build errors and refreshes. */
 export function rulesForApi(api: string): string[] {
   return RULES.filter((r) => r.feature === api).map((r) => r.id);
@@ -51,9 +59,7 @@ export function explainDiagnostics(
   return diagnostics
     .filter((d) => d.severity === "error")
     .map((d) => {
-      const component = d.file
-        ? components.find((c) => c.paths.some((p) => d.file === p || d.file!.startsWith(`${p}/`)))
-        : undefined;
+      const component = d.file ? componentOf(components, d.file) : undefined;
       const message = formatDiagnostic(d);
       if (!d.api) {
         const symbol = /[‘'"]([A-Za-z_][A-Za-z0-9_]*)[’'"]/.exec(d.message)?.[1] ?? "?";

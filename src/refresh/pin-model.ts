@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { componentOf, componentRules } from "../build/explain.js";
 import { deriveModel, MODEL_HEADERS } from "../model/derive.js";
 import type { DriverModel } from "../model/types.js";
-import type { RecipeData } from "../recipe/schema.js";
+import type { SelectedComponent } from "../recipe/select.js";
 import type { RunReport } from "../report.js";
 import { fetchSource } from "../source/sparse-fetch.js";
 
@@ -12,7 +13,7 @@ import { fetchSource } from "../source/sparse-fetch.js";
  * whose paths hold it, headers from the first source that has them.
  */
 export async function modelAtPins(
-  recipe: RecipeData,
+  components: readonly SelectedComponent[],
   report: RunReport,
   cacheDir: string,
   offline: boolean,
@@ -26,13 +27,11 @@ export async function modelAtPins(
     );
     headerDirs.push(tree.dir);
   }
+  const owners = componentRules(components);
   const dirOf = (path: string) => {
-    const owner = Object.values(recipe.components).find(
-      (c) =>
-        c.paths.some((p) => path === p || path.startsWith(`${p}/`)) ||
-        c.modules.some((m) => path === `${m.dir}/Kconfig` || path === `${m.dir}/Makefile`),
-    );
-    return owner && report.sources.find((s) => s.name === owner.source)?.dir;
+    const owner = componentOf(owners, path);
+    const source = owner && components.find((c) => c.name === owner.name)!.source;
+    return report.sources.find((s) => s.name === source)?.dir;
   };
   return deriveModel((path) => {
     for (const dir of [dirOf(path), ...headerDirs]) {

@@ -12,6 +12,7 @@ import { stageOutput } from "../output/atomic-dir.js";
 import { checkOutputDir, commandDirs } from "../output/owned-dir.js";
 import { runPipeline } from "../pipeline.js";
 import { loadRecipe, type Recipe } from "../recipe/load.js";
+import { selectComponents } from "../recipe/select.js";
 import type { RunReport } from "../report.js";
 import type { SourceOverride } from "../source/override.js";
 import { sourceUrl } from "../source/url.js";
@@ -127,9 +128,8 @@ async function compareAll(
     commit,
   }));
   const nextOverrides = [...opts.sources.filter((s) => !opts.to.has(s.name)), ...newSources];
-  const components = componentRules(
-    Object.entries(recipe.data.components).map(([name, c]) => ({ name, ...c })),
-  );
+  const selected = selectComponents(recipe);
+  const components = componentRules(selected);
   const targets: TargetRefresh[] = [];
   let models: { current: DriverModel; next: DriverModel } | undefined;
   let pinned: { current: RunReport; next: RunReport } | undefined;
@@ -162,8 +162,8 @@ async function compareAll(
       });
     pinned ??= { current, next };
     models ??= {
-      current: await modelAtPins(recipe.data, current, opts.cacheDir, opts.offline),
-      next: await modelAtPins(recipe.data, next, opts.cacheDir, opts.offline),
+      current: await modelAtPins(selected, current, opts.cacheDir, opts.offline),
+      next: await modelAtPins(selected, next, opts.cacheDir, opts.offline),
     };
     // A side that failed is kept as <side>.failed, as every kbackport output is.
     const outputOf = (name: string) =>

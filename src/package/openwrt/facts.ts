@@ -29,6 +29,14 @@ const ReleaseFamily = z.object({
 export type PackageFacts = z.infer<typeof PackageFacts>;
 export type ReleaseFamily = z.infer<typeof ReleaseFamily>;
 
+/**
+ * The name a KernelPackage is defined by, which also names its etc/modules.d file: the package name
+ * without "kmod-" (include/kernel.mk: Package/kmod-$(1), ModuleAutoLoad writes modules.d/$(3)$(1)).
+ */
+export function kernelPackageName(facts: Pick<PackageFacts, "package">): string {
+  return facts.package.replace(/^kmod-/, "");
+}
+
 /** Reads one data file once, on first use: commands that do not package never read them. */
 function lazy<T>(file: string, schema: z.ZodType<T>): () => T {
   let value: T | undefined;

@@ -1,4 +1,4 @@
-import type { PackageFacts } from "./facts.js";
+import { kernelPackageName, type PackageFacts } from "./facts.js";
 
 export interface FeedModule {
   name: string;
@@ -40,7 +40,7 @@ export function feedMakefile(opts: {
     "",
   ];
   for (const m of opts.modules) {
-    const short = m.facts.package.replace(/^kmod-/, "");
+    const short = kernelPackageName(m.facts);
     const depends = [`@${opts.linuxSymbol}`, ...m.requires.map((r) => `+${r}`)].join(" ");
     out.push(
       `define KernelPackage/${short}`,
@@ -63,7 +63,7 @@ export function feedMakefile(opts: {
     `\t$(KERNEL_MAKE) M="$(PKG_BUILD_DIR)" ${opts.configArgs.join(" ")} modules`,
     "endef",
     "",
-    ...opts.modules.map((m) => `$(eval $(call KernelPackage,${m.facts.package.replace(/^kmod-/, "")}))`),
+    ...opts.modules.map((m) => `$(eval $(call KernelPackage,${kernelPackageName(m.facts)}))`),
     "",
   );
   return out.join("\n");

@@ -6,7 +6,7 @@ import { DRIVER_MODEL } from "../../model/drivers.js";
 import type { RunReport } from "../../report.js";
 import { RULES } from "../../transform/rules/index.js";
 import { backportName, backportPatch } from "./backport-patches.js";
-import { backportNumbers, packageFacts } from "./facts.js";
+import { backportNumbers, kernelPackageName, packageFacts } from "./facts.js";
 import { feedMakefile } from "./feed.js";
 import { packagesGz, packagesIndex, type IndexedPackage } from "./feed-index.js";
 import { buildIpk, ipkFileName, type Control } from "./ipk.js";
@@ -93,7 +93,7 @@ export async function packageRun(opts: {
     const autoload = f.autoload
       ? [
           {
-            path: `etc/modules.d/${f.package.replace(/^kmod-/, "")}`,
+            path: `etc/modules.d/${kernelPackageName(f)}`,
             data: Buffer.from(`${m.name}\n`),
             mode: 0o644,
           },
