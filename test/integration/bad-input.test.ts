@@ -4,6 +4,7 @@ import { execa } from "execa";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { kbackport, ROOT, tempDir } from "../helpers/cli.js";
 import { headers510 } from "../helpers/debian.js";
+import { commit } from "../helpers/git.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
 const RECIPE = join(ROOT, "recipes/mhi-wwan.yaml");
@@ -258,9 +259,7 @@ describe("fetched trees are data: links and submodules are refused", () => {
       writeFileSync(join(dir, f), "/* data */\n");
     await shape(dir);
     await git("add", "-A");
-    await git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "tiny");
-    const { stdout } = await git("rev-parse", "HEAD");
-    return { dir, commit: stdout.trim() };
+    return { dir, commit: commit(dir, "-m", "tiny") };
   }
 
   const fetchFrom = async (repo: { dir: string; commit: string }) => {
@@ -309,19 +308,7 @@ describe("fetched trees are data: links and submodules are refused", () => {
       const inner = join(dir, "drivers/bus/mhi/host/firmware");
       mkdirSync(inner);
       await execa("git", ["-C", inner, "init", "-q"]);
-      await execa("git", [
-        "-C",
-        inner,
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@t",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "inner",
-      ]);
+      commit(inner, "--allow-empty", "-m", "inner");
     });
     expect(await fetchFrom(submodule)).toContain(
       `error: ${where("drivers/bus/mhi/host")}: source 'linux-next' at ${submodule.commit}: 'drivers/bus/mhi/host/firmware' (under the recipe path 'drivers/bus/mhi/host') is a gitlink (submodule)`,

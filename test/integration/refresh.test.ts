@@ -7,6 +7,7 @@ import type { RefreshReport } from "../../src/refresh/refresh.js";
 import { RULE_IDS } from "../../src/transform/rules/index.js";
 import { kbackport, ROOT, tempDir } from "../helpers/cli.js";
 import { headers510, kernelTree510 } from "../helpers/debian.js";
+import { commit } from "../helpers/git.js";
 
 const upstream = inject("upstream");
 const pin61 = Object.entries(upstream.commits).find(([tag]) => tag.startsWith("v6.1."))![1];
@@ -135,19 +136,7 @@ describe("refresh to a commit that uses a kernel API no rule knows", () => {
         '$1\tnetdev_dbg(ndev, "carrier: %s\\n", str_yes_no(netif_carrier_ok(ndev)));\n',
       );
     writeFileSync(file, text);
-    execFileSync("git", [
-      "-C",
-      repo,
-      "-c",
-      "user.name=t",
-      "-c",
-      "user.email=t@t",
-      "commit",
-      "-q",
-      "-am",
-      "net: mhi_net: say the carrier state on removal",
-    ]);
-    newer = execFileSync("git", ["-C", repo, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+    newer = commit(repo, "-am", "net: mhi_net: say the carrier state on removal");
   });
 
   it("reports it as no rule with the compiler message, and --write refuses without --allow-broken", async () => {
