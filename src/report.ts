@@ -23,9 +23,17 @@ export interface RunReport {
     url: string;
     commit: string;
     dir: string;
+    /** The paths fetched (the recipe's, plus its modules' Makefile and Kconfig). */
+    paths?: string[];
     cached: boolean;
     /** Commit time of the pin (seconds since the epoch): the date packages carry. */
     committed?: number;
+    /** The pin's subject line. */
+    subject?: string;
+    /** Git blob id of every fetched file at the pin. */
+    files?: Record<string, string>;
+    /** Blob ids of files read besides the fetched ones (the model's kernel headers); null: not in the pin. */
+    recorded?: Record<string, string | null>;
   }[];
   target?: {
     dir: string;

@@ -4,6 +4,7 @@ import { VERSION } from "../version.js";
 import { buildCommand } from "./build.js";
 import { doctorCommand } from "./doctor.js";
 import { fetchCommand } from "./fetch.js";
+import { modelCommand } from "./model.js";
 import { packageCommand } from "./package.js";
 import { refreshCommand } from "./refresh.js";
 import { prepareCommand } from "./prepare.js";
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     buildCommand,
     runCommand,
     validateCommand,
+    modelCommand,
     packageCommand,
     refreshCommand,
     doctorCommand,

@@ -59,7 +59,7 @@ export function summarizeRefresh(r: RefreshReport): string {
   lines.push(`output   ${r.outDir}`);
   lines.push(
     r.written
-      ? `recipe   ${r.recipe}: pins updated`
+      ? `recipe   ${r.recipe}: pins updated; model frozen at them in ${r.frozenModel}`
       : r.ok
         ? "recipe   unchanged (pass --write to move the pins)"
         : "recipe   unchanged: the new pins are broken (--write refuses without --allow-broken)",

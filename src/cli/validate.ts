@@ -8,9 +8,12 @@ import { runVmCheck, type VmReport } from "../validate/vm.js";
 function summarizeChecks(v: ValidationReport): string {
   const width = Math.max(...v.checks.map((c) => c.subject.length), 8);
   const mark = (c: Check) => (c.status === "ok" ? "ok" : c.status === "skipped" ? "skipped" : "VIOLATION");
-  const lines = v.checks.map(
-    (c) => `${c.check.padEnd(10)} ${c.subject.padEnd(width)} ${mark(c).padEnd(9)} ${c.detail}`,
-  );
+  const lines = [
+    `model      ${v.model}`,
+    ...v.checks.map(
+      (c) => `${c.check.padEnd(10)} ${c.subject.padEnd(width)} ${mark(c).padEnd(9)} ${c.detail}`,
+    ),
+  ];
   const violations = v.checks.filter((c) => c.status === "violation").length;
   lines.push(
     violations === 0
@@ -81,7 +84,7 @@ export const validateCommand = (exit: (code: number) => void) =>
           const ok = checks.ok && vmOk;
           process.stdout.write(
             flags.json
-              ? `${JSON.stringify({ ok, checks: checks.checks, target: checks.target, vm }, null, 2)}\n`
+              ? `${JSON.stringify({ ok, model: checks.model, checks: checks.checks, target: checks.target, vm }, null, 2)}\n`
               : `${[summarizeChecks(checks), ...(vm ? [summarizeVm(vm)] : [])].join("\n")}\n`,
           );
           exit(ok ? 0 : 1);

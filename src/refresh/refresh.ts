@@ -6,7 +6,9 @@ import { dirname, join, resolve } from "node:path";
 import { componentRules, explainDiagnostics } from "../build/explain.js";
 import { formatDiagnostic } from "../build/diagnostics.js";
 import { KbackportError } from "../errors.js";
+import { modelAtPins, type PinnedModel } from "../model/at-pins.js";
 import { diffModels } from "../model/diff.js";
+import { freeze, writeFrozenModel, type FrozenModel } from "../model/frozen.js";
 import type { DriverModel } from "../model/types.js";
 import { stageOutput } from "../output/atomic-dir.js";
 import { checkOutputDir, commandDirs } from "../output/owned-dir.js";
@@ -20,7 +22,6 @@ import { RULE_IDS } from "../transform/rules/index.js";
 import { validateRun } from "../validate/validate-run.js";
 import { PACKAGE_ROOT } from "../version.js";
 import { compareRules, type RuleDrift } from "./compare-rules.js";
-import { modelAtPins } from "./pin-model.js";
 import { rewritePins } from "./recipe-rewrite.js";
 import { unlistedRules, type UnlistedRule } from "./unlisted-rules.js";
 import { upstreamCommits, type UpstreamCommit } from "./upstream-log.js";
@@ -75,6 +76,8 @@ export interface RefreshReport {
   /** Every target builds and validates at the new pins. */
   ok: boolean;
   written: boolean;
+  /** With --write: the frozen reference model written for the new pins. */
+  frozenModel?: string;
   outDir: string;
 }
 
@@ -100,10 +103,12 @@ export async function refresh(opts: RefreshOptions): Promise<RefreshReport> {
   );
   const staged = await stageOutput(outDir, "refresh");
   try {
-    const report = await compareAll(opts, recipe, staged.dir, outDir);
+    const { report, nextModel } = await compareAll(opts, recipe, staged.dir, outDir);
     await writeFile(join(staged.dir, "refresh.json"), `${JSON.stringify(report, null, 2)}\n`);
     await staged.commit();
     if (opts.write && (report.ok || opts.allowBroken)) {
+      // The model first: a recipe pinned where no model is frozen could not be validated.
+      report.frozenModel = await writeFrozenModel(recipe.file, nextModel);
       await writeRecipe(recipe, report, opts);
       report.written = true;
     }
@@ -119,7 +124,7 @@ async function compareAll(
   recipe: Recipe,
   dir: string,
   finalDir: string,
-): Promise<RefreshReport> {
+): Promise<{ report: RefreshReport; nextModel: FrozenModel }> {
   const newSources: SourceOverride[] = [...opts.to].map(([name, commit]) => ({
     name,
     location:
@@ -131,7 +136,7 @@ async function compareAll(
   const selected = selectComponents(recipe);
   const components = componentRules(selected);
   const targets: TargetRefresh[] = [];
-  let models: { current: DriverModel; next: DriverModel } | undefined;
+  let models: { current: PinnedModel; next: PinnedModel } | undefined;
   let pinned: { current: RunReport; next: RunReport } | undefined;
   for (const [i, kernel] of opts.kernels.entries()) {
     const key = `target-${i + 1}`;
@@ -162,8 +167,8 @@ async function compareAll(
       });
     pinned ??= { current, next };
     models ??= {
-      current: await modelAtPins(selected, current, opts.cacheDir, opts.offline),
-      next: await modelAtPins(selected, next, opts.cacheDir, opts.offline),
+      current: await modelAtPins(current, opts.cacheDir, opts.offline),
+      next: await modelAtPins(next, opts.cacheDir, opts.offline),
     };
     // A side that failed is kept as <side>.failed, as every kbackport output is.
     const outputOf = (name: string) =>
@@ -172,7 +177,7 @@ async function compareAll(
       const sideDir = join(dir, key, outputOf(name));
       const built = report.errors.length === 0;
       const violations = built
-        ? (await validateRun(sideDir, model)).checks
+        ? (await validateRun(sideDir, { model, source: `derived at the ${name} pins` })).checks
             .filter((c) => c.status === "violation")
             .map((c) => `${c.check} ${c.subject}: ${c.detail}`)
         : [];
@@ -188,8 +193,8 @@ async function compareAll(
         violations,
       };
     };
-    const a = await side(current, "current", models.current);
-    const b = await side(next, "new", models.next);
+    const a = await side(current, "current", models.current.model);
+    const b = await side(next, "new", models.next.model);
     const currentDiag = new Set(
       [...(current.errors[0]?.diagnostics ?? []), ...current.buildWarnings].map(withoutLine),
     );
@@ -241,7 +246,7 @@ async function compareAll(
         : { unavailable: `source ${name} was not fetched at the current pins` }),
     });
   }
-  return {
+  const report: RefreshReport = {
     recipe: recipe.file,
     pins: [...opts.to].map(([source, to]) => ({
       source,
@@ -250,12 +255,13 @@ async function compareAll(
       to,
     })),
     targets,
-    modelDrift: diffModels(models!.current, models!.next),
+    modelDrift: diffModels(models!.current.model, models!.next.model),
     upstream,
     ok: targets.every((t) => t.next.built && t.next.violations.length === 0),
     written: false,
     outDir: finalDir,
   };
+  return { report, nextModel: freeze(pinned!.next, models!.next) };
 }
 
 /** A diagnostic without its line and column: the same problem in code that moved. */

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
 import { digest } from "./cache.js";
-import { checkTreeEntries } from "./tree-entries.js";
+import { checkTreeEntries, parseLsTree } from "./tree-entries.js";
+import { workTreeMismatch } from "./tree-integrity.js";
 import { ALLOWED_PROTOCOLS } from "./url.js";
 
 export interface FetchRequest {
@@ -17,6 +18,8 @@ export interface FetchRequest {
   /** Where each path is named in the recipe ("file:line:col"), for messages. */
   whereIs?: (path: string) => string | undefined;
   whereCommit?: string;
+  /** Files outside `paths` whose blob ids to record (read from the pin's trees; their blobs are not fetched). */
+  recordIds?: readonly string[];
 }
 
 export interface SourceTree {
@@ -30,9 +33,58 @@ export interface SourceTree {
   cached: boolean;
   /** The pin's commit time, seconds since the epoch. */
   committed: number;
+  /** The pin's subject line. */
+  subject: string;
+  /** Every file under `paths` and its git blob id at the pin. */
+  files: Record<string, string>;
+  /** The blob id of each `recordIds` path at the pin, null where the pin has no such file. */
+  recorded: Record<string, string | null>;
+  /** Why a cached copy was fetched again (it no longer matched the pin). */
+  refetched?: string;
+}
+
+/** What a complete cache entry records about itself, in DONE_MARKER at its top. */
+interface EntryRecord {
+  url: string;
+  commit: string;
+  paths: readonly string[];
+  committed: number;
+  subject: string;
+  files: Record<string, string>;
+  recorded: Record<string, string | null>;
 }
 
 const DONE_MARKER = ".kbackport-source.json";
+
+let fetchCount = 0;
+
+/**
+ * Moves a finished fetch into place. Another run sharing the cache may have installed the same pin
+ * meanwhile: a sound entry of theirs is kept (they may be reading it) and ours dropped; false then.
+ */
+async function installEntry(tmp: string, dir: string, req: FetchRequest): Promise<boolean> {
+  const sound = async () => {
+    const entry = await readEntry(dir, req);
+    return entry !== undefined && (await workTreeMismatch(dir, req.paths, entry.files)) === undefined;
+  };
+  if (await sound()) {
+    await rm(tmp, { recursive: true, force: true });
+    return false;
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dirname(dir), { recursive: true });
+  try {
+    await rename(tmp, dir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === "ENOTEMPTY" || code === "EEXIST") && (await sound())) {
+      await rm(tmp, { recursive: true, force: true });
+      return false;
+    }
+    throw err;
+  }
+}
 
 /** The cache directory for one source pin: one small partial clone per (url, commit, paths). */
 export function sourceCacheDir(
@@ -53,26 +105,42 @@ export async function fetchSource(
   offline: boolean,
 ): Promise<SourceTree> {
   const dir = sourceCacheDir(cacheDir, req);
-  const tree = async (cached: boolean): Promise<SourceTree> => ({
+  await removeDeadTemporaries(dirname(dir));
+  const tree = (entry: EntryRecord, cached: boolean, refetched?: string): SourceTree => ({
     name: req.name,
     url: req.url,
     commit: req.commit,
     dir,
     paths: req.paths,
     cached,
-    committed: Number((await git(dir).raw(["log", "-1", "--format=%ct", "HEAD"])).trim()),
+    committed: entry.committed,
+    subject: entry.subject,
+    files: entry.files,
+    recorded: entry.recorded,
+    ...(refetched ? { refetched } : {}),
   });
-  if (await isComplete(dir, req)) {
+  const entry = await readEntry(dir, req);
+  let refetched: string | undefined;
+  if (entry) {
     await verifyHead(git(dir), req);
-    return tree(true);
-  }
-  if (offline) {
+    // The bytes must be the pin's: a copy edited or damaged in the cache is never used as the pin.
+    const mismatch = await workTreeMismatch(dir, req.paths, entry.files);
+    if (!mismatch) return tree(await withRecorded(dir, entry, req), true);
+    if (offline) {
+      throw new KbackportError(
+        `source '${req.name}' at ${req.commit}: the cached copy does not match the pin: ${mismatch} (${dir})`,
+        { where: req.whereCommit, hint: "run once without --offline to fetch it again" },
+      );
+    }
+    refetched = `the cached copy did not match the pin (${mismatch}): fetched again`;
+  } else if (offline) {
     throw new KbackportError(`source '${req.name}' at ${req.commit} is not in the cache (${dir})`, {
       where: req.whereCommit,
       hint: "run once without --offline to fetch it",
     });
   }
-  const tmp = `${dir}.tmp-${process.pid}`;
+  // Unique per fetch: two fetches of one pin in one process must not share a temporary.
+  const tmp = `${dir}.tmp-${process.pid}-${(fetchCount++).toString(36)}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
@@ -89,23 +157,74 @@ export async function fetchSource(
     } catch (err) {
       throw fetchError(req, err);
     }
-    const kinds = await checkTreeEntries(g, req);
+    const { kinds, files } = await checkTreeEntries(g, req);
     const patterns = req.paths.map((p) => (kinds.get(p) === "tree" ? `/${p}/` : `/${p}`));
     await writeFile(join(tmp, ".git/info/sparse-checkout"), `${patterns.join("\n")}\n`);
     await g.raw(["checkout", "--detach", req.commit]);
     await verifyHead(g, req);
-    await writeFile(
-      join(tmp, DONE_MARKER),
-      JSON.stringify({ url: req.url, commit: req.commit, paths: req.paths }),
-    );
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(join(dir, ".."), { recursive: true });
-    await rename(tmp, dir);
+    const fetched: EntryRecord = {
+      url: req.url,
+      commit: req.commit,
+      paths: req.paths,
+      ...(await commitFacts(g)),
+      files,
+      recorded: await recordedIds(g, req),
+    };
+    await writeFile(join(tmp, DONE_MARKER), JSON.stringify(fetched));
+    const installed = await installEntry(tmp, dir, req);
+    const record = installed ? fetched : (await readEntry(dir, req))!;
+    return tree(await withRecorded(dir, record, req), false, refetched);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  return tree(false);
+}
+
+/** The pin's commit time and subject line. */
+async function commitFacts(g: SimpleGit): Promise<{ committed: number; subject: string }> {
+  const [time, ...subject] = (await g.raw(["log", "-1", "--format=%ct %s", "HEAD"])).trim().split(" ");
+  return { committed: Number(time), subject: subject.join(" ") };
+}
+
+/** The blob ids of the request's `recordIds` at the pin, from its trees (no blob is fetched). */
+async function recordedIds(g: SimpleGit, req: FetchRequest): Promise<Record<string, string | null>> {
+  const wanted = req.recordIds ?? [];
+  const recorded: Record<string, string | null> = Object.fromEntries(wanted.map((p) => [p, null]));
+  if (wanted.length === 0) return recorded;
+  for (const e of parseLsTree(await g.raw(["ls-tree", "-z", req.commit, "--", ...wanted]))) {
+    if (e.type === "blob" && e.path in recorded) recorded[e.path] = e.id;
+  }
+  return recorded;
+}
+
+/** The entry's record, completed with ids the request asks for that an earlier fetch did not record. */
+async function withRecorded(dir: string, entry: EntryRecord, req: FetchRequest): Promise<EntryRecord> {
+  const missing = (req.recordIds ?? []).filter((p) => !(p in entry.recorded));
+  if (missing.length === 0) return entry;
+  const more = await recordedIds(git(dir), { ...req, recordIds: missing });
+  return { ...entry, recorded: { ...entry.recorded, ...more } };
+}
+
+/**
+ * Removes `<entry>.tmp-<pid>` directories whose process is gone (killed mid-fetch): a live process's
+ * temporary is its own, and a finished fetch renamed it into place.
+ */
+async function removeDeadTemporaries(parent: string): Promise<void> {
+  const entries = await readdir(parent).catch(() => [] as string[]);
+  for (const name of entries) {
+    const m = /\.tmp-(\d+)-[0-9a-z]+$/.exec(name);
+    if (!m || isAlive(Number(m[1]))) continue;
+    await rm(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** What git may see of the environment: enough to find itself, reach a proxy and use an ssh agent. */
@@ -140,11 +259,14 @@ export function git(dir: string): SimpleGit {
   });
 }
 
-async function isComplete(dir: string, req: FetchRequest): Promise<boolean> {
+/** The record of a complete entry for the request's pin; an entry from before records were kept counts as absent. */
+async function readEntry(dir: string, req: FetchRequest): Promise<EntryRecord | undefined> {
   const marker = join(dir, DONE_MARKER);
-  if (!existsSync(marker)) return false;
-  const saved = JSON.parse(await readFile(marker, "utf8")) as { commit: string };
-  return saved.commit === req.commit;
+  if (!existsSync(marker)) return undefined;
+  const saved = JSON.parse(await readFile(marker, "utf8")) as Partial<EntryRecord>;
+  if (saved.commit !== req.commit || !saved.files || !saved.recorded || saved.subject === undefined)
+    return undefined;
+  return saved as EntryRecord;
 }
 
 async function verifyHead(g: SimpleGit, req: FetchRequest): Promise<void> {

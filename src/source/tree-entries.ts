@@ -2,17 +2,18 @@ import type { SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
 import type { FetchRequest } from "./sparse-fetch.js";
 
-/** One entry of `git ls-tree -z`: mode, object type, path. */
+/** One entry of `git ls-tree -z`: mode, object type, object id, path. */
 export interface TreeEntry {
   mode: string;
   type: string;
+  id: string;
   path: string;
 }
 
 export function parseLsTree(out: string): TreeEntry[] {
   return out.split("\0").flatMap((line) => {
-    const m = /^(\d+) (\w+) [0-9a-f]+\t(.*)$/s.exec(line);
-    return m ? [{ mode: m[1]!, type: m[2]!, path: m[3]! }] : [];
+    const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
+    return m ? [{ mode: m[1]!, type: m[2]!, id: m[3]!, path: m[4]! }] : [];
   });
 }
 
@@ -27,9 +28,13 @@ function foreignKind(mode: string): string | undefined {
 /**
  * Upstream content is data: every entry at and below the recipe's paths, and every directory above them,
  * must be a regular file or a directory at the pin. A link could make a build read or write outside the
- * tree, a gitlink would bring another repository. Reads trees only: no blob is fetched.
+ * tree, a gitlink would bring another repository. Reads trees only: no blob is fetched. Returns each
+ * recipe path's object type and the blob id of every file, which the cache checks its copy against.
  */
-export async function checkTreeEntries(g: SimpleGit, req: FetchRequest): Promise<Map<string, string>> {
+export async function checkTreeEntries(
+  g: SimpleGit,
+  req: FetchRequest,
+): Promise<{ kinds: Map<string, string>; files: Record<string, string> }> {
   const parents = [...new Set(req.paths.flatMap(parentsOf))];
   if (parents.length > 0) {
     for (const e of parseLsTree(await g.raw(["ls-tree", "-z", req.commit, "--", ...parents]))) {
@@ -51,8 +56,12 @@ export async function checkTreeEntries(g: SimpleGit, req: FetchRequest): Promise
     });
   }
   const below = await g.raw(["ls-tree", "-r", "-t", "-z", req.commit, "--", ...req.paths]);
+  const files: Record<string, string> = {};
   for (const e of parseLsTree(below)) {
-    if (!foreignKind(e.mode)) continue;
+    if (!foreignKind(e.mode)) {
+      if (e.type === "blob") files[e.path] = e.id;
+      continue;
+    }
     const path = req.paths.find((p) => e.path === p || e.path.startsWith(`${p}/`))!;
     throw refusal(
       req,
@@ -61,7 +70,7 @@ export async function checkTreeEntries(g: SimpleGit, req: FetchRequest): Promise
       e.path === path ? `the recipe path '${path}'` : `'${e.path}' (under the recipe path '${path}')`,
     );
   }
-  return kinds;
+  return { kinds, files };
 }
 
 function parentsOf(path: string): string[] {

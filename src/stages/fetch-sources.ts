@@ -1,3 +1,4 @@
+import { MODEL_HEADERS } from "../model/derive.js";
 import { fetchSource } from "../source/sparse-fetch.js";
 import { need, type Stage } from "./state.js";
 
@@ -8,15 +9,21 @@ export const fetchSourcesStage: Stage = {
     state.sources = new Map();
     for (const req of need(state, "requests")) {
       progress.output(`${req.name} ${req.commit.slice(0, 12)} (${req.paths.length} paths)`);
-      const tree = await fetchSource(req, opts.cacheDir, opts.offline);
+      // The ids of the headers the reference model reads let validate find the model of these pins.
+      const tree = await fetchSource({ ...req, recordIds: MODEL_HEADERS }, opts.cacheDir, opts.offline);
+      if (tree.refetched) state.report.warnings.push(`source '${tree.name}': ${tree.refetched}`);
       state.sources.set(req.name, tree);
       state.report.sources.push({
         name: tree.name,
         url: tree.url,
         commit: tree.commit,
         dir: tree.dir,
+        paths: [...tree.paths],
         cached: tree.cached,
         committed: tree.committed,
+        subject: tree.subject,
+        files: tree.files,
+        recorded: tree.recorded,
       });
     }
   },

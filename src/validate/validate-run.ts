@@ -3,13 +3,14 @@ import { join } from "node:path";
 import { KCONFIG_HEADER } from "../build/kbuild.js";
 import { KbackportError } from "../errors.js";
 import { readKernelTarget, type KernelTarget } from "../kernel/target.js";
-import { DRIVER_MODEL } from "../model/drivers.js";
+import { frozenModelForRun, pinsOf, shownPath } from "../model/frozen.js";
 import type { DriverModel } from "../model/types.js";
 import { skipped, type Check } from "./check.js";
 import { checkModule } from "./module-checks.js";
 import { readModuleInfo } from "./module-info.js";
 import { openWrtAutoload } from "./openwrt-autoload.js";
 import { readRunReport } from "./run-report.js";
+import type { RunReport } from "../report.js";
 import { checkApiUse, checkProtocol } from "./source-checks.js";
 import { kernelModuleNames, symversSymbols } from "./symvers.js";
 import { expectedVermagic } from "./vermagic.js";
@@ -18,6 +19,8 @@ export interface ValidationReport {
   runDir: string;
   /** The kernel the run targeted, when its tree was at hand for the checks that need it. */
   target?: string;
+  /** The reference model the run was checked against, and where it comes from. */
+  model: string;
   checks: Check[];
   ok: boolean;
 }
@@ -25,9 +28,10 @@ export interface ValidationReport {
 /** Checks a run's modules and transformed sources against the reference model and the target kernel. */
 export async function validateRun(
   runDir: string,
-  model: DriverModel = DRIVER_MODEL,
+  given?: { model: DriverModel; source: string },
 ): Promise<ValidationReport> {
   const report = readRunReport(runDir);
+  const { model, source } = given ?? runModel(report);
   const target =
     report.target && openTarget(report.target.dir, report.target.arch, report.target.crossCompile);
   const tree = join(runDir, "tree");
@@ -72,9 +76,18 @@ export async function validateRun(
   return {
     runDir,
     target: target?.dir,
+    model: source,
     checks,
     ok: checks.every((c) => c.status !== "violation"),
   };
+}
+
+/** The frozen model of the run's pins, named with the pins it was frozen at. */
+function runModel(report: RunReport): { model: DriverModel; source: string } {
+  const { file, frozen } = frozenModelForRun(report);
+  const at = frozen.pins.map((p) => `${p.source} ${p.commit.slice(0, 12)}`).join(", ");
+  const same = at === pinsOf(report) ? "" : `; the run's pins hold the same files`;
+  return { model: frozen.model, source: `${shownPath(file)} (frozen at ${at}${same})` };
 }
 
 /** The kernel tree of the run, if it is still there and configured. */

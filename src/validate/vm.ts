@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { hasTool } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
-import { DRIVER_MODEL } from "../model/drivers.js";
+import { frozenModelForRun } from "../model/frozen.js";
 import { BEHAVIOUR_FACTS, registrationFacts, type RuntimeFact } from "../model/runtime.js";
 import { buildInitramfs, expectedOutcome, MARK, type VmModule } from "./initramfs.js";
 
@@ -60,8 +60,9 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
 
   const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
   const modules = await loadOrder(ours, opts.kernelModules);
+  const { frozen } = frozenModelForRun(report);
   const facts = report.modules.flatMap((m) => {
-    const model = DRIVER_MODEL.modules.find((mm) => mm.name === m.name);
+    const model = frozen.model.modules.find((mm) => mm.name === m.name);
     return [...(model ? registrationFacts(model) : []), ...(BEHAVIOUR_FACTS[m.name] ?? [])];
   });
   const features = new Map(report.target.features.map((f) => [f.id, f.present]));

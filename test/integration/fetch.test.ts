@@ -1,10 +1,19 @@
-import { existsSync, readdirSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { describe, expect, inject, it } from "vitest";
-import { fetchSource } from "../../src/source/sparse-fetch.js";
-import { tempDir } from "../helpers/cli.js";
+import { fetchSource, sourceCacheDir } from "../../src/source/sparse-fetch.js";
+import { kbackport, tempDir } from "../helpers/cli.js";
+import { fixtureSources } from "../helpers/upstream.js";
 
 const upstream = inject("upstream");
 const url = pathToFileURL(upstream.repo).href;
@@ -77,5 +86,115 @@ describe("pinned sparse fetch from a local upstream built from Debian's linux-so
       where: "recipes/x.yaml:20:9",
     });
     expect(existsSync(join(upstream.repo, "drivers/bus/mhi/host"))).toBe(true);
+  });
+});
+
+describe("a cache that cannot lie", () => {
+  const req = { name: "linux-next", url, commit: upstream.commit, paths };
+  const show = (path: string) =>
+    execa("git", ["-C", upstream.repo, "show", `${upstream.commit}:${path}`], { stripFinalNewline: false });
+  const blobId = async (path: string) =>
+    (await execa("git", ["-C", upstream.repo, "rev-parse", `${upstream.commit}:${path}`])).stdout;
+
+  it("records git's blob id of every fetched file, and of files it was asked to record", async () => {
+    const tree = await fetchSource(
+      { ...req, recordIds: ["include/linux/pci_ids.h", "include/linux/no-such-header.h"] },
+      tempDir("ids-cache"),
+      false,
+    );
+    expect(Object.keys(tree.files).sort()).toEqual(filesUnder(tree.dir).sort());
+    expect(tree.files["drivers/bus/mhi/host/pci_generic.c"]).toBe(
+      await blobId("drivers/bus/mhi/host/pci_generic.c"),
+    );
+    expect(tree.recorded).toEqual({
+      "include/linux/pci_ids.h": await blobId("include/linux/pci_ids.h"),
+      "include/linux/no-such-header.h": null,
+    });
+    // Recorded from the trees only: the header's blob was never fetched.
+    expect(existsSync(join(tree.dir, "include/linux/pci_ids.h"))).toBe(false);
+  });
+
+  it("detects an edited, an added and a removed file: refused offline, fetched again online", async () => {
+    const cache = tempDir("tamper-cache");
+    const first = await fetchSource(req, cache, false);
+    const file = "drivers/bus/mhi/host/pci_generic.c";
+    const cases: [string, () => void, string][] = [
+      [
+        "edited",
+        () => appendFileSync(join(first.dir, file), "/* local change */\n"),
+        `${file} differs from the pinned commit`,
+      ],
+      [
+        "added",
+        () => writeFileSync(join(first.dir, "drivers/bus/mhi/host/extra.c"), "int x;\n"),
+        "drivers/bus/mhi/host/extra.c is not in the pinned commit",
+      ],
+      ["removed", () => rmSync(join(first.dir, "include/linux/mhi.h")), "include/linux/mhi.h is missing"],
+    ];
+    for (const [what, tamper, problem] of cases) {
+      tamper();
+      await expect(fetchSource(req, cache, true), what).rejects.toMatchObject({
+        message: `source 'linux-next' at ${upstream.commit}: the cached copy does not match the pin: ${problem} (${first.dir})`,
+        hint: "run once without --offline to fetch it again",
+      });
+      const again = await fetchSource(req, cache, false);
+      expect(again.refetched, what).toBe(`the cached copy did not match the pin (${problem}): fetched again`);
+      expect(filesUnder(again.dir).sort()).toEqual(filesUnder(first.dir).sort());
+      expect(readFileSync(join(again.dir, file), "utf8")).toBe((await show(file)).stdout);
+      expect((await fetchSource(req, cache, true)).cached, what).toBe(true);
+    }
+  });
+
+  it("a run reports the refetch as a warning", async () => {
+    const cache = tempDir("tamper-run-cache");
+    const recipe = join(import.meta.dirname, "../../recipes/mhi-wwan.yaml");
+    const fetchRun = async () => {
+      const r = await kbackport(["fetch", recipe, ...fixtureSources(), "--json"], {
+        KBACKPORT_CACHE_DIR: cache,
+      });
+      return {
+        exitCode: r.exitCode,
+        report: JSON.parse(r.stdout) as { sources: { name: string; dir: string }[]; warnings: string[] },
+      };
+    };
+    const first = await fetchRun();
+    expect(first.exitCode).toBe(0);
+    const linuxNext = first.report.sources.find((s) => s.name === "linux-next")!;
+    appendFileSync(join(linuxNext.dir, "drivers/bus/mhi/host/main.c"), "/* local change */\n");
+    const second = await fetchRun();
+    expect(second.exitCode).toBe(0);
+    expect(second.report.warnings).toEqual([
+      "source 'linux-next': the cached copy did not match the pin (drivers/bus/mhi/host/main.c differs from the pinned commit): fetched again",
+    ]);
+  });
+
+  it("removes the temporaries of fetches whose process died, and leaves a live one's alone", async () => {
+    const cache = tempDir("dead-cache");
+    const dir = sourceCacheDir(cache, req);
+    const dead = (await execa("sh", ["-c", "echo $$"])).stdout;
+    mkdirSync(`${dir}.tmp-${dead}-0/drivers`, { recursive: true });
+    mkdirSync(`${dir}.tmp-${process.pid}-zz`, { recursive: true });
+    await fetchSource(req, cache, false);
+    expect(existsSync(`${dir}.tmp-${dead}-0`)).toBe(false);
+    expect(existsSync(`${dir}.tmp-${process.pid}-zz`)).toBe(true);
+  });
+
+  it("serves several runs sharing one cache at the same time", async () => {
+    const cache = tempDir("shared-cache");
+    const recipe = join(import.meta.dirname, "../../recipes/mhi-wwan.yaml");
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        kbackport(["fetch", recipe, ...fixtureSources(), "--json"], { KBACKPORT_CACHE_DIR: cache }),
+      ),
+    );
+    expect(runs.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+    const sources = runs.map(
+      (r) => (JSON.parse(r.stdout) as { sources: { dir: string; files: object }[] }).sources,
+    );
+    expect(new Set(sources.map((s) => JSON.stringify(s.map((x) => [x.dir, x.files])))).size).toBe(1);
+    const all = readdirSync(join(cache, "sources"), { recursive: true }).map(String);
+    expect(all.filter((f) => f.includes(".tmp-"))).toEqual([]);
+    const both = await Promise.all([fetchSource(req, cache, false), fetchSource(req, cache, false)]);
+    expect(both[0].dir).toBe(both[1].dir);
   });
 });

@@ -5,15 +5,19 @@ import { CScope, structLayout } from "../../src/model/c-facts.js";
 import { deriveModel } from "../../src/model/derive.js";
 import { kconfigDepends } from "../../src/model/derive-module.js";
 import { diffModels } from "../../src/model/diff.js";
-import { DRIVER_MODEL } from "../../src/model/drivers.js";
 import type { DriverModel, ModuleModel, TreeReader } from "../../src/model/types.js";
+import { frozenModelAt } from "../helpers/frozen-model.js";
 import { gitTreeReader } from "../helpers/git-tree.js";
+
+/** The fixture's commit at a version (newest when none). */
+function fixturePin(version?: "6.1"): string {
+  const { commit, commits } = inject("upstream");
+  return version ? Object.entries(commits).find(([tag]) => tag.startsWith(`v${version}.`))![1] : commit;
+}
 
 /** The fixture tree at a version (newest when none), each file read from git once. */
 function fixtureTree(version?: "6.1"): TreeReader {
-  const { repo, commit, commits } = inject("upstream");
-  const pin = version ? Object.entries(commits).find(([tag]) => tag.startsWith(`v${version}.`))![1] : commit;
-  const read = gitTreeReader(repo, pin);
+  const read = gitTreeReader(inject("upstream").repo, fixturePin(version));
   const texts = new Map<string, string | undefined>();
   return (path) => {
     if (!texts.has(path)) texts.set(path, read(path));
@@ -39,14 +43,19 @@ const moduleOf = (model: DriverModel, name: string): ModuleModel =>
 describe("driver model", () => {
   let tree612: TreeReader;
   let derived: DriverModel;
+  let frozen612: DriverModel;
   beforeAll(() => {
     tree612 = fixtureTree();
     derived = deriveModel(tree612);
+    frozen612 = frozenModelAt(inject("upstream").repo, fixturePin()).frozen.model;
   });
 
-  it("derives the frozen model from upstream at the pin", () => {
-    expect(diffModels(DRIVER_MODEL, derived)).toEqual([]);
-    expect(derived).toEqual(DRIVER_MODEL);
+  it("derives each frozen model from upstream at the pins whose files it names", () => {
+    expect(diffModels(frozen612, derived)).toEqual([]);
+    expect(derived).toEqual(frozen612);
+    const frozen61 = frozenModelAt(inject("upstream").repo, fixturePin("6.1")).frozen.model;
+    expect(deriveModel(fixtureTree("6.1"))).toEqual(frozen61);
+    expect(frozen61).not.toEqual(frozen612);
   });
 
   it("tells what changed since 6.1", () => {
@@ -69,7 +78,7 @@ describe("driver model", () => {
   });
 
   it("holds the facts the drivers are known by", () => {
-    const m = (name: string) => moduleOf(DRIVER_MODEL, name);
+    const m = (name: string) => moduleOf(frozen612, name);
     expect(m("mhi").exports).toEqual(
       expect.arrayContaining(["mhi_register_controller", "mhi_queue_skb", "__mhi_driver_register"]),
     );
@@ -107,7 +116,7 @@ describe("driver model", () => {
     expect(m("mhi_pci_generic").registers).toEqual([{ kind: "driver", bus: "pci", name: "mhi-pci-generic" }]);
     expect(m("qcom_bam_dmux").registers).toEqual([{ kind: "driver", bus: "platform", name: "bam-dmux" }]);
 
-    const { bamDmux, mhi } = DRIVER_MODEL.protocol;
+    const { bamDmux, mhi } = frozen612.protocol;
     expect(bamDmux.header.size).toBe(8);
     expect(bamDmux.magic.values).toEqual({ BAM_DMUX_HDR_MAGIC: 0x33fc });
     expect(bamDmux.commands.values).toEqual({
@@ -316,7 +325,8 @@ endif
 
 describe("model differences", () => {
   it("names each change in a line", () => {
-    const b = structuredClone(DRIVER_MODEL);
+    const frozen612 = frozenModelAt(inject("upstream").repo, fixturePin()).frozen.model;
+    const b = structuredClone(frozen612);
     const mhi = moduleOf(b, "mhi");
     mhi.exports = mhi.exports.filter((e) => e !== "mhi_queue_skb");
     moduleOf(b, "mhi_pci_generic").deviceIds.push({
@@ -331,7 +341,7 @@ describe("model differences", () => {
     b.protocol.bamDmux.header.size = 9;
     b.protocol.mhi.states.values.MHI_STATE_M1 = 4;
     delete b.protocol.mhi.executionEnvironments.values.MHI_EE_FP;
-    expect(diffModels(DRIVER_MODEL, b)).toEqual([
+    expect(diffModels(frozen612, b)).toEqual([
       "mhi: export mhi_queue_skb removed",
       "mhi_pci_generic: PCI id 17cb:0400 (next_info) added",
       "mhi_net: device ids: order changed",

@@ -1,12 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { readFrozenModels, type FrozenModel } from "../../src/model/frozen.js";
 import { parseRecipe } from "../../src/recipe/load.js";
 import type { RefreshReport } from "../../src/refresh/refresh.js";
 import { RULE_IDS } from "../../src/transform/rules/index.js";
 import { kbackport, ROOT, tempDir } from "../helpers/cli.js";
 import { headers510, kernelTree510 } from "../helpers/debian.js";
+import { SHIPPED_MODELS } from "../helpers/frozen-model.js";
 import { commit } from "../helpers/git.js";
 
 const upstream = inject("upstream");
@@ -109,10 +111,45 @@ describe("refresh from the 6.1 fixture to 6.12, for bullseye's 5.10 headers and 
     expect(diff).toMatch(/^\+\+\+ new\/tree\/drivers\/bus\/mhi\/host\/pci_generic\.c/m);
   });
 
-  it("rewrites the pins in the recipe and nothing else", () => {
+  it("rewrites the pins in the recipe and nothing else, and freezes the model of the new pins beside it", () => {
     expect(result.report.written).toBe(true);
     const after = readFileSync(recipe, "utf8");
     expect(after).toBe(before.replaceAll(`commit: ${pin61}`, `commit: ${pin612}`));
+
+    const written = join(
+      dirname(recipe),
+      "models/mhi-wwan",
+      `linux-next-${pin612.slice(0, 12)}_net-next-${pin612.slice(0, 12)}.json`,
+    );
+    expect(result.report.frozenModel).toBe(written);
+    const frozen = JSON.parse(readFileSync(written, "utf8")) as FrozenModel;
+    expect(frozen.pins.map((p) => [p.source, p.commit])).toEqual([
+      ["linux-next", pin612],
+      ["net-next", pin612],
+    ]);
+    // Derived at the pins, it is the model kbackport ships for those contents.
+    const shipped = readFrozenModels(SHIPPED_MODELS).find((m) => m.frozen.pins[0]!.commit === pin612)!;
+    expect(frozen.model).toEqual(shipped.frozen.model);
+    expect(frozen.files).toEqual(shipped.frozen.files);
+  });
+
+  it("validates each side against the model of its own pins and says which", async () => {
+    const { outDir } = result.report;
+    const at61 = await kbackport(["validate", join(outDir, "target-1/current"), "--json"]);
+    expect(at61.exitCode).toBe(0);
+    expect(JSON.parse(at61.stdout).model).toMatch(
+      new RegExp(
+        `^recipes/models/mhi-wwan/linux-next-${pin61.slice(0, 12)}_net-next-${pin61.slice(0, 12)}\\.json \\(frozen at linux-next ${pin61.slice(0, 12)}, net-next ${pin61.slice(0, 12)}\\)$`,
+      ),
+    );
+    const at612 = await kbackport(["validate", join(outDir, "target-1/new")]);
+    expect(at612.exitCode).toBe(0);
+    expect(at612.stdout).toMatch(
+      new RegExp(
+        `^model +\\S*linux-next-${pin612.slice(0, 12)}_net-next-${pin612.slice(0, 12)}\\.json `,
+        "m",
+      ),
+    );
   });
 });
 
@@ -158,6 +195,20 @@ describe("refresh to a commit that uses a kernel API no rule knows", () => {
     expect(refused.report.written).toBe(false);
     expect(readFileSync(recipe, "utf8")).toBe(before);
 
+    // No model is frozen for the new pins: validate refuses with the fix; the model command shows why.
+    const side = join(refused.report.outDir, "target-1/new.failed");
+    const unmodelled = await kbackport(["validate", side]);
+    expect(unmodelled.exitCode).toBe(1);
+    expect(unmodelled.stdout).toContain(
+      `error: no frozen reference model for the run's pins (linux-next ${newer.slice(0, 12)}, net-next ${newer.slice(0, 12)})`,
+    );
+    expect(unmodelled.stdout).toMatch(/differs|other contents of drivers\/net\/mhi_net\.c/);
+    expect(unmodelled.stdout).toContain(`kbackport model ${side} --write`);
+    const shown = await kbackport(["model", side, "--json"], { KBACKPORT_CACHE_DIR: cache });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      nearest: { files: ["drivers/net/mhi_net.c"], drift: [] },
+    });
+
     const forced = await refresh(recipe, newer, [headers510()], ["--write", "--allow-broken"]);
     expect(forced.report.written).toBe(true);
     const after = readFileSync(recipe, "utf8");
@@ -165,5 +216,8 @@ describe("refresh to a commit that uses a kernel API no rule knows", () => {
       `    # kbackport refresh --allow-broken: broken at this pin on\n    #   ${t.release}: does not build: no rule: str_yes_no`,
     );
     expect(after).toContain(`commit: ${newer}`);
+    expect(existsSync(forced.report.frozenModel!)).toBe(true);
+    const now = await kbackport(["validate", side, "--json"]);
+    expect(JSON.parse(now.stdout).model).toContain(forced.report.frozenModel!);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { KbackportError } from "../../errors.js";
-import { DRIVER_MODEL } from "../../model/drivers.js";
+import { frozenModelForRun } from "../../model/frozen.js";
 import type { RunReport } from "../../report.js";
 import { RULES } from "../../transform/rules/index.js";
 import { backportName, backportPatch } from "./backport-patches.js";
@@ -65,7 +65,8 @@ export async function packageRun(opts: {
       });
     return f;
   };
-  const modelOf = (module: string) => DRIVER_MODEL.modules.find((m) => m.name === module);
+  const { model } = frozenModelForRun(report).frozen;
+  const modelOf = (module: string) => model.modules.find((m) => m.name === module);
   const requiresOf = (module: string) =>
     (modelOf(module)?.requires ?? []).map((r) => factsOf(r).package).sort();
 

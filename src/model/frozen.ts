@@ -1,0 +1,149 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
+import { z } from "zod";
+import { KbackportError } from "../errors.js";
+import type { RunReport } from "../report.js";
+import { PACKAGE_ROOT } from "../version.js";
+import type { PinnedModel } from "./at-pins.js";
+import { pinFileId } from "./pin-files.js";
+import type { DriverModel } from "./types.js";
+
+/**
+ * A reference model frozen at a set of pins: generated data that names those pins and the blob id of every
+ * file it was derived from. A run's model is the frozen one whose files its own pins hold byte for byte,
+ * so a model applies to every pin with the same driver sources and to no other.
+ */
+export interface FrozenModel {
+  frozenModel: 1;
+  recipe: string;
+  pins: { source: string; commit: string; subject: string }[];
+  files: Record<string, string | null>;
+  model: DriverModel;
+}
+
+const FrozenModelShape = z.object({
+  frozenModel: z.literal(1),
+  recipe: z.string(),
+  pins: z.array(z.object({ source: z.string(), commit: z.string(), subject: z.string() })),
+  files: z.record(z.string(), z.string().nullable()),
+  model: z.object({ modules: z.array(z.unknown()), protocol: z.unknown() }),
+});
+
+/** Frozen models live beside their recipe, in models/<recipe name>/, and kbackport ships its recipes' own. */
+export function frozenModelDirs(recipe: { file: string; name: string }): string[] {
+  const dirs = [
+    join(dirname(recipe.file), "models", recipe.name),
+    join(PACKAGE_ROOT, "recipes", "models", recipe.name),
+  ];
+  return [...new Set(dirs)];
+}
+
+/** The file a model frozen at these pins is written to: named by the pins. */
+export function frozenModelFile(dir: string, pins: FrozenModel["pins"]): string {
+  return join(dir, `${pins.map((p) => `${p.source}-${p.commit.slice(0, 12)}`).join("_")}.json`);
+}
+
+export function readFrozenModels(dir: string): { file: string; frozen: FrozenModel }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const file = join(dir, f);
+      const refuse = (why: string) =>
+        new KbackportError(`${file} is not a frozen model kbackport can read: ${why}`, {
+          hint: "regenerate it with `kbackport model RUN --write` from a run at its pins",
+        });
+      let data: unknown;
+      try {
+        data = JSON.parse(readFileSync(file, "utf8"));
+      } catch (err) {
+        throw refuse(err instanceof Error ? err.message : String(err));
+      }
+      const parsed = FrozenModelShape.safeParse(data);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw refuse(`${issue.path.join(".") || "(top)"}: ${issue.message}`);
+      }
+      return { file, frozen: parsed.data as FrozenModel };
+    });
+}
+
+/** Paths whose blob id at the run's pins differs from the frozen model's. */
+export function differingFiles(frozen: FrozenModel, sources: RunReport["sources"]): string[] {
+  return Object.entries(frozen.files)
+    .filter(([path, id]) => pinFileId(sources, path) !== id)
+    .map(([path]) => path);
+}
+
+export const pinsOf = (report: RunReport) =>
+  report.sources.map((s) => `${s.name} ${s.commit.slice(0, 12)}`).join(", ");
+
+/** The frozen model that belongs to a run's pins; refused, with the fix, when its pins have none. */
+export function frozenModelForRun(report: RunReport): { file: string; frozen: FrozenModel } {
+  if (!report.recipe) throw new KbackportError("the run names no recipe, so it has no reference model");
+  if (report.sources.some((s) => !s.files || !s.recorded || !s.paths)) {
+    throw new KbackportError("the run records no file ids of its pins (made by an older kbackport)", {
+      hint: "run it again with this kbackport",
+    });
+  }
+  const candidates = frozenModelDirs(report.recipe).flatMap(readFrozenModels);
+  const scored = candidates.map((c) => ({ ...c, differs: differingFiles(c.frozen, report.sources) }));
+  const match = scored.find((c) => c.differs.length === 0);
+  if (match) return match;
+  const nearest = scored.sort((a, b) => a.differs.length - b.differs.length)[0];
+  const where = frozenModelDirs(report.recipe)[0]!;
+  throw new KbackportError(`no frozen reference model for the run's pins (${pinsOf(report)})`, {
+    hint: [
+      nearest
+        ? `the nearest, ${basename(nearest.file)}, was derived from other contents of ${nearest.differs.slice(0, 3).join(", ")}${nearest.differs.length > 3 ? ` and ${nearest.differs.length - 3} more` : ""}`
+        : `there is no frozen model in ${where}`,
+      `derive and freeze one for these pins: kbackport model ${report.outDir ?? "RUN"} --write (or kbackport refresh --write when moving the pins)`,
+    ].join("; "),
+  });
+}
+
+/** A frozen model of a run's pins, as written to models/<recipe>/. */
+export function freeze(report: RunReport, pinned: PinnedModel): FrozenModel {
+  return {
+    frozenModel: 1,
+    recipe: report.recipe!.name,
+    pins: report.sources.map((s) => ({ source: s.name, commit: s.commit, subject: s.subject ?? "" })),
+    files: pinned.files,
+    model: pinned.model,
+  };
+}
+
+/**
+ * Writes a frozen model beside its recipe, replacing only a frozen model (never a file of the user's), via a
+ * temporary file renamed into place. Returns the path written.
+ */
+export async function writeFrozenModel(recipeFile: string, frozen: FrozenModel): Promise<string> {
+  const dir = join(dirname(recipeFile), "models", frozen.recipe);
+  const file = frozenModelFile(dir, frozen.pins);
+  if (existsSync(file)) {
+    const ours = (() => {
+      try {
+        return FrozenModelShape.safeParse(JSON.parse(readFileSync(file, "utf8"))).success;
+      } catch {
+        return false;
+      }
+    })();
+    if (!ours)
+      throw new KbackportError(`${file} exists and is not a frozen model: not replacing it`, {
+        hint: "move it away, then freeze the model again",
+      });
+  }
+  await mkdir(dir, { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(frozen, null, 2)}\n`);
+  await rename(tmp, file);
+  return file;
+}
+
+/** A frozen model's file as a reader finds it: relative to the working directory when inside it. */
+export function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+}

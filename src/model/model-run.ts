@@ -1,0 +1,51 @@
+import { basename } from "node:path";
+import type { RunReport } from "../report.js";
+import { readRunReport } from "../validate/run-report.js";
+import { modelAtPins } from "./at-pins.js";
+import { diffModels } from "./diff.js";
+import { differingFiles, freeze, frozenModelDirs, readFrozenModels, writeFrozenModel } from "./frozen.js";
+
+export interface ModelRunReport {
+  pins: { source: string; commit: string; subject?: string }[];
+  /** The frozen model whose files the run's pins hold, if any. */
+  frozen?: string;
+  /** Without a match: the nearest frozen model, the files that differ and how the model moved. */
+  nearest?: { file: string; files: string[]; drift: string[] };
+  /** Files the model rests on at these pins. */
+  files: number;
+  written?: string;
+}
+
+/**
+ * Derives the reference model at a run's pins and finds the frozen model it matches; with `write`,
+ * freezes it beside the recipe so validate and packaging accept runs at these pins.
+ */
+export async function modelForRun(
+  runDir: string,
+  opts: { write: boolean; cacheDir: string; offline: boolean },
+): Promise<ModelRunReport> {
+  const report: RunReport = readRunReport(runDir);
+  const pinned = await modelAtPins(report, opts.cacheDir, opts.offline);
+  const frozen = freeze(report, pinned);
+  const candidates = report.recipe ? frozenModelDirs(report.recipe).flatMap(readFrozenModels) : [];
+  const scored = candidates
+    .map((c) => ({ ...c, differs: differingFiles(c.frozen, report.sources) }))
+    .sort((a, b) => a.differs.length - b.differs.length);
+  const match = scored.find((c) => c.differs.length === 0);
+  const nearest = match ? undefined : scored[0];
+  return {
+    pins: report.sources.map((s) => ({ source: s.name, commit: s.commit, subject: s.subject })),
+    files: Object.keys(pinned.files).length,
+    ...(match ? { frozen: match.file } : {}),
+    ...(nearest
+      ? {
+          nearest: {
+            file: basename(nearest.file),
+            files: nearest.differs,
+            drift: diffModels(nearest.frozen.model, pinned.model),
+          },
+        }
+      : {}),
+    ...(opts.write && report.recipe ? { written: await writeFrozenModel(report.recipe.file, frozen) } : {}),
+  };
+}

@@ -1,0 +1,33 @@
+import type { RunReport } from "../report.js";
+
+/** A run's record of one source at its pin: what it fetched and the ids of the files it read besides. */
+export type PinnedSource = Pick<
+  RunReport["sources"][number],
+  "name" | "commit" | "dir" | "paths" | "files" | "recorded"
+>;
+
+/**
+ * Where a derivation at a run's pins reads a file: from the source that fetched it (its paths hold the
+ * file's place), else from the first source whose pin has it among the recorded headers. Undefined: no
+ * source has it, so the derivation sees no such file.
+ */
+export function locatePinFile(
+  sources: readonly PinnedSource[],
+  path: string,
+): { source: PinnedSource; fetched: boolean; id: string } | undefined {
+  const fetcher = sources.find((s) => (s.paths ?? []).some((p) => path === p || path.startsWith(`${p}/`)));
+  if (fetcher) {
+    const id = fetcher.files?.[path];
+    return id ? { source: fetcher, fetched: true, id } : undefined;
+  }
+  for (const source of sources) {
+    const id = source.recorded?.[path];
+    if (id) return { source, fetched: false, id };
+  }
+  return undefined;
+}
+
+/** The blob id a run's pins give a path, null when the derivation at those pins would find no such file. */
+export function pinFileId(sources: readonly PinnedSource[], path: string): string | null {
+  return locatePinFile(sources, path)?.id ?? null;
+}
