@@ -74,14 +74,22 @@ export async function runPipeline(
       await state.output.commit();
     }
   } catch (err) {
+    if (err instanceof KbackportError) {
+      state.report.errors.push({
+        message: err.message,
+        where: err.where,
+        hint: err.hint,
+        ...(err instanceof BuildError ? { diagnostics: err.diagnostics } : {}),
+      });
+      // The failed attempt (<out>.failed) carries its report: what failed, and the pins it was at.
+      if (state.output)
+        await writeFile(
+          join(state.output.dir, "report.json"),
+          `${JSON.stringify(state.report, null, 2)}\n`,
+        ).catch(() => undefined);
+    }
     await state.output?.abandon();
     if (!(err instanceof KbackportError)) throw err;
-    state.report.errors.push({
-      message: err.message,
-      where: err.where,
-      hint: err.hint,
-      ...(err instanceof BuildError ? { diagnostics: err.diagnostics } : {}),
-    });
   }
   return state.report;
 }

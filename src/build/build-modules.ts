@@ -21,12 +21,21 @@ export interface BuiltModule {
   sha256: string;
 }
 
-export interface BuildResult {
-  modules: BuiltModule[];
+/** What a Kbuild run gave: the modules, or the compiler's and modpost's errors, as data. */
+export type BuildResult = {
   warnings: Diagnostic[];
   compilerNote?: string;
   makeArgs: string[];
-}
+} & (
+  | { ok: true; modules: BuiltModule[] }
+  | {
+      ok: false;
+      exitCode: number;
+      errors: Diagnostic[];
+      /** The end of the log, for a failure no diagnostic explains. */
+      logTail: string;
+    }
+);
 
 /** A failed Kbuild run, with the compiler's and modpost's errors. */
 export class BuildError extends KbackportError {
@@ -40,7 +49,27 @@ export class BuildError extends KbackportError {
   }
 }
 
-/** Runs `make -C KDIR M=tree modules` and collects the modules into `<outDir>/modules`. */
+/** A failed build as an error: its first errors, and the hint given (or where the log is). */
+export function buildError(
+  result: Extract<BuildResult, { ok: false }>,
+  release: string,
+  hint?: string,
+): BuildError {
+  const shown = result.errors.slice(0, 10).map(formatDiagnostic);
+  const more =
+    result.errors.length > shown.length ? `\n  ... and ${result.errors.length - shown.length} more` : "";
+  const detail = shown.length > 0 ? shown.map((l) => `  ${l}`).join("\n") : result.logTail;
+  return new BuildError(
+    `build against ${release} failed (make exited ${result.exitCode}):\n${detail}${more}`,
+    result.errors,
+    hint ?? "the full log is build.log in the failed output directory",
+  );
+}
+
+/**
+ * Runs `make -C KDIR M=tree modules` and collects the modules into `<outDir>/modules`; a failed build is
+ * a result with its diagnostics, not an error.
+ */
 export async function buildModules(opts: {
   outDir: string;
   tree: string;
@@ -68,19 +97,17 @@ export async function buildModules(opts: {
   const log = run.all ?? "";
   await writeFile(join(opts.outDir, "build.log"), log);
   const diagnostics = parseDiagnostics(log, opts.tree);
+  const warnings = diagnostics.filter((d) => d.severity === "warning");
   if (run.exitCode !== 0) {
-    const errors = diagnostics.filter((d) => d.severity === "error");
-    const shown = errors.slice(0, 10).map(formatDiagnostic);
-    const more = errors.length > shown.length ? `\n  ... and ${errors.length - shown.length} more` : "";
-    const detail = shown.length > 0 ? shown.map((l) => `  ${l}`).join("\n") : lastLines(log, 15);
-    const apis = [...new Set(errors.flatMap((e) => (e.api ? [e.api] : [])))];
-    throw new BuildError(
-      `build against ${opts.target.release} failed (make exited ${run.exitCode}):\n${detail}${more}`,
-      errors,
-      apis.length > 0
-        ? `the target lacks ${apis.join(", ")}: add the rules that backport them to the component's rules`
-        : "the full log is build.log in the failed output directory",
-    );
+    return {
+      ok: false,
+      exitCode: run.exitCode ?? 1,
+      errors: diagnostics.filter((d) => d.severity === "error"),
+      logTail: lastLines(log, 15),
+      warnings,
+      compilerNote: compiler.note,
+      makeArgs,
+    };
   }
   await mkdir(join(opts.outDir, "modules"), { recursive: true });
   const modules: BuiltModule[] = [];
@@ -98,12 +125,7 @@ export async function buildModules(opts: {
       .digest("hex");
     modules.push({ name: mod.name, component: mod.component, dir: mod.dir, path, sha256 });
   }
-  return {
-    modules,
-    warnings: diagnostics.filter((d) => d.severity === "warning"),
-    compilerNote: compiler.note,
-    makeArgs,
-  };
+  return { ok: true, modules, warnings, compilerNote: compiler.note, makeArgs };
 }
 
 function lastLines(log: string, n: number): string {

@@ -36,7 +36,7 @@ export function summarizeRefresh(r: RefreshReport): string {
         : "builds and validates"
       : "does NOT build";
     lines.push(
-      `target   ${t.release ?? t.kernel}: at the new pins ${state} (${t.next.modules.length} modules)`,
+      `target   ${t.openwrt ? `OpenWrt ${t.openwrt}, ` : ""}${t.release ?? t.kernel}: at the new pins ${state} (${t.next.modules.length} modules)`,
     );
     for (const d of t.rules.filter(
       (x) => (x.state !== "still needed" && x.state !== "not needed") || x.sitesMoved,
@@ -81,6 +81,12 @@ export const refreshCommand = (exit: (code: number) => void) =>
       [],
     )
     .option(
+      "--openwrt <dir>",
+      "an OpenWrt buildroot or SDK as a target (repeat for each)",
+      (v: string, p: string[] = []) => [...p, v],
+      [],
+    )
+    .option(
       "--source <name=path-or-url[@commit]>",
       "take a recipe source from another repository",
       (v: string, p: SourceOverride[] = []) => {
@@ -106,6 +112,7 @@ export const refreshCommand = (exit: (code: number) => void) =>
         flags: {
           to: Map<string, string>;
           kernel: string[];
+          openwrt: string[];
           source: SourceOverride[];
           out?: string;
           write?: boolean;
@@ -121,6 +128,7 @@ export const refreshCommand = (exit: (code: number) => void) =>
             recipeFile: recipe,
             to: flags.to,
             kernels: flags.kernel,
+            openwrts: flags.openwrt,
             sources: flags.source,
             outDir: flags.out,
             write: flags.write === true,

@@ -39,5 +39,5 @@ export async function modelAtPins(
     if (!at) return undefined;
     return readFileSync(join(at.fetched ? at.source.dir : headerDirs.get(at.source.name)!, path), "utf8");
   });
-  return { model, files: Object.fromEntries(paths.map((p) => [p, pinFileId(report.sources, p)])) };
+  return { model, files: Object.fromEntries(paths.map((p) => [p, pinFileId(report.sources, p) ?? null])) };
 }

@@ -70,18 +70,26 @@ export function readFrozenModels(dir: string): { file: string; frozen: FrozenMod
     });
 }
 
-/** Paths whose blob id at the run's pins differs from the frozen model's. */
-export function differingFiles(frozen: FrozenModel, sources: RunReport["sources"]): string[] {
-  return Object.entries(frozen.files)
-    .filter(([path, id]) => pinFileId(sources, path) !== id)
-    .map(([path]) => path);
+/**
+ * The frozen model's files the run's pins know (fetched or recorded), and those whose blob id there
+ * differs. A run of some components knows only their files: the model of the rest does not concern it.
+ */
+export function compareFiles(
+  frozen: FrozenModel,
+  sources: RunReport["sources"],
+): { compared: number; differs: string[] } {
+  const known = Object.entries(frozen.files).flatMap(([path, id]) => {
+    const at = pinFileId(sources, path);
+    return at === undefined ? [] : [{ path, same: at === id }];
+  });
+  return { compared: known.length, differs: known.filter((k) => !k.same).map((k) => k.path) };
 }
 
 export const pinsOf = (report: RunReport) =>
   report.sources.map((s) => `${s.name} ${s.commit.slice(0, 12)}`).join(", ");
 
 /** The frozen model that belongs to a run's pins; refused, with the fix, when its pins have none. */
-export function frozenModelForRun(report: RunReport): { file: string; frozen: FrozenModel } {
+export function frozenModelForRun(report: RunReport, runDir: string): { file: string; frozen: FrozenModel } {
   if (!report.recipe) throw new KbackportError("the run names no recipe, so it has no reference model");
   if (report.sources.some((s) => !s.files || !s.recorded || !s.paths)) {
     throw new KbackportError("the run records no file ids of its pins (made by an older kbackport)", {
@@ -89,8 +97,10 @@ export function frozenModelForRun(report: RunReport): { file: string; frozen: Fr
     });
   }
   const candidates = frozenModelDirs(report.recipe).flatMap(readFrozenModels);
-  const scored = candidates.map((c) => ({ ...c, differs: differingFiles(c.frozen, report.sources) }));
-  const match = scored.find((c) => c.differs.length === 0);
+  const scored = candidates.map((c) => ({ ...c, ...compareFiles(c.frozen, report.sources) }));
+  const match = scored
+    .filter((c) => c.compared > 0 && c.differs.length === 0)
+    .sort((a, b) => b.compared - a.compared)[0];
   if (match) return match;
   const nearest = scored.sort((a, b) => a.differs.length - b.differs.length)[0];
   const where = frozenModelDirs(report.recipe)[0]!;
@@ -99,7 +109,7 @@ export function frozenModelForRun(report: RunReport): { file: string; frozen: Fr
       nearest
         ? `the nearest, ${basename(nearest.file)}, was derived from other contents of ${nearest.differs.slice(0, 3).join(", ")}${nearest.differs.length > 3 ? ` and ${nearest.differs.length - 3} more` : ""}`
         : `there is no frozen model in ${where}`,
-      `derive and freeze one for these pins: kbackport model ${report.outDir ?? "RUN"} --write (or kbackport refresh --write when moving the pins)`,
+      `derive and freeze one for these pins: kbackport model ${runDir} --write (or kbackport refresh --write when moving the pins)`,
     ].join("; "),
   });
 }

@@ -3,7 +3,9 @@ import type { RunReport } from "../report.js";
 import { readRunReport } from "../validate/run-report.js";
 import { modelAtPins } from "./at-pins.js";
 import { diffModels } from "./diff.js";
-import { differingFiles, freeze, frozenModelDirs, readFrozenModels, writeFrozenModel } from "./frozen.js";
+import { KbackportError } from "../errors.js";
+import { compareFiles, freeze, frozenModelDirs, readFrozenModels, writeFrozenModel } from "./frozen.js";
+import { pinFileId } from "./pin-files.js";
 
 export interface ModelRunReport {
   pins: { source: string; commit: string; subject?: string }[];
@@ -29,9 +31,16 @@ export async function modelForRun(
   const frozen = freeze(report, pinned);
   const candidates = report.recipe ? frozenModelDirs(report.recipe).flatMap(readFrozenModels) : [];
   const scored = candidates
-    .map((c) => ({ ...c, differs: differingFiles(c.frozen, report.sources) }))
-    .sort((a, b) => a.differs.length - b.differs.length);
-  const match = scored.find((c) => c.differs.length === 0);
+    .map((c) => ({ ...c, ...compareFiles(c.frozen, report.sources) }))
+    .sort((a, b) => a.differs.length - b.differs.length || b.compared - a.compared);
+  const match = scored.find((c) => c.compared > 0 && c.differs.length === 0);
+  const unknown = Object.keys(pinned.files).filter((p) => pinFileId(report.sources, p) === undefined);
+  if (opts.write && unknown.length > 0) {
+    throw new KbackportError(
+      `the run fetched only some of the recipe's components: ${unknown.slice(0, 3).join(", ")}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ""} are not in it, so the model it gives is partial`,
+      { hint: "freeze the model from a run of the whole recipe (without --components)" },
+    );
+  }
   const nearest = match ? undefined : scored[0];
   return {
     pins: report.sources.map((s) => ({ source: s.name, commit: s.commit, subject: s.subject })),

@@ -27,7 +27,15 @@ export function locatePinFile(
   return undefined;
 }
 
-/** The blob id a run's pins give a path, null when the derivation at those pins would find no such file. */
-export function pinFileId(sources: readonly PinnedSource[], path: string): string | null {
-  return locatePinFile(sources, path)?.id ?? null;
+/**
+ * The blob id a run's pins give a path: null when the pins have no such file, undefined when the run
+ * neither fetched nor recorded that place (a run of some components only).
+ */
+export function pinFileId(sources: readonly PinnedSource[], path: string): string | null | undefined {
+  const at = locatePinFile(sources, path);
+  if (at) return at.id;
+  const known =
+    sources.some((s) => (s.paths ?? []).some((p) => path === p || path.startsWith(`${p}/`))) ||
+    sources.some((s) => s.recorded && path in s.recorded);
+  return known ? null : undefined;
 }

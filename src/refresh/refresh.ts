@@ -31,6 +31,8 @@ export interface RefreshOptions {
   /** New pins: source name → commit. */
   to: ReadonlyMap<string, string>;
   kernels: readonly string[];
+  /** OpenWrt buildroots or SDKs, each a target with its own kernel tree and toolchain. */
+  openwrts: readonly string[];
   sources: readonly SourceOverride[];
   outDir?: string;
   write: boolean;
@@ -53,7 +55,10 @@ export interface Side {
 }
 
 export interface TargetRefresh {
+  /** The kernel tree built against (an OpenWrt target's own, found in it). */
   kernel: string;
+  /** The OpenWrt buildroot or SDK the target came from. */
+  openwrt?: string;
   release?: string;
   current: Side;
   next: Side;
@@ -90,13 +95,16 @@ export async function refresh(opts: RefreshOptions): Promise<RefreshReport> {
         hint: `its sources are: ${Object.keys(recipe.data.sources).join(", ")}`,
       });
   }
-  if (opts.kernels.length === 0)
-    throw new KbackportError("refresh needs a target: pass --kernel DIR (as many as you ship for)");
+  if (opts.kernels.length + opts.openwrts.length === 0)
+    throw new KbackportError(
+      "refresh needs a target: pass --kernel DIR or --openwrt DIR (as many as you ship for)",
+    );
   const outDir = resolve(opts.cwd, opts.outDir ?? join("out", `refresh-${recipe.data.name}`));
   checkOutputDir(
     outDir,
     [
       ...opts.kernels.map((k) => ({ dir: k, what: "a kernel tree" })),
+      ...opts.openwrts.map((o) => ({ dir: o, what: "an OpenWrt tree" })),
       ...commandDirs(recipe.file, opts.cacheDir, PACKAGE_ROOT),
     ],
     opts.outDir && "--out",
@@ -138,14 +146,18 @@ async function compareAll(
   const targets: TargetRefresh[] = [];
   let models: { current: PinnedModel; next: PinnedModel } | undefined;
   let pinned: { current: RunReport; next: RunReport } | undefined;
-  for (const [i, kernel] of opts.kernels.entries()) {
+  const targetDirs: { kernelDir?: string; openwrt?: string }[] = [
+    ...opts.kernels.map((kernelDir) => ({ kernelDir })),
+    ...opts.openwrts.map((openwrt) => ({ openwrt })),
+  ];
+  for (const [i, where] of targetDirs.entries()) {
     const key = `target-${i + 1}`;
     const run = (side: string, sources: readonly SourceOverride[]) =>
       runPipeline(
         {
           command: "build",
           recipeFile: opts.recipeFile,
-          kernelDir: kernel,
+          ...where,
           outDir: join(dir, key, side),
           sources,
           assumeMissing: [],
@@ -200,7 +212,8 @@ async function compareAll(
     );
     const nextErrors = next.errors[0]?.diagnostics ?? [];
     targets.push({
-      kernel,
+      kernel: next.target?.dir ?? current.target?.dir ?? (where.kernelDir || where.openwrt!),
+      ...(where.openwrt ? { openwrt: where.openwrt } : {}),
       release: next.target?.release ?? current.target?.release,
       current: a,
       next: b,

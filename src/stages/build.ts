@@ -1,5 +1,6 @@
-import { BuildError, buildModules } from "../build/build-modules.js";
+import { buildError, buildModules, type BuildResult } from "../build/build-modules.js";
 import { componentRules, explainDiagnostics } from "../build/explain.js";
+import type { SelectedComponent } from "../recipe/select.js";
 import { need, type Stage } from "./state.js";
 
 export const buildStage: Stage = {
@@ -7,38 +8,37 @@ export const buildStage: Stage = {
   title: "Build modules",
   async run(state, opts, progress) {
     const tree = need(state, "tree");
+    const target = need(state, "target");
     const result = await buildModules({
       outDir: need(state, "output").dir,
       tree: tree.dir,
-      target: need(state, "target"),
+      target,
       modules: tree.modules,
       symbols: tree.symbols,
       jobs: opts.jobs,
-    }).catch((err: unknown) => {
-      throw err instanceof BuildError ? withRuleHint(err, state.components ?? []) : err;
     });
-    state.report.modules = result.modules;
     state.report.make = ["make", ...result.makeArgs];
     state.report.buildWarnings = result.warnings;
     if (result.compilerNote) state.report.warnings.push(result.compilerNote);
+    if (!result.ok) throw buildError(result, target.release, ruleHint(result, state.components ?? []));
+    state.report.modules = result.modules;
     progress.title(`Build modules: ${result.modules.map((m) => m.name).join(", ")}`);
   },
 };
 
-/** The build's hint, with the rule each missing API needs where the component does not list it. */
-function withRuleHint(err: BuildError, components: Parameters<typeof componentRules>[0]): BuildError {
+/** What the failed build's errors need: the rule for each missing API the component does not list. */
+function ruleHint(
+  result: Extract<BuildResult, { ok: false }>,
+  components: readonly SelectedComponent[],
+): string | undefined {
+  const apis = [...new Set(result.errors.flatMap((d) => (d.api ? [d.api] : [])))];
+  if (apis.length === 0) return undefined;
   const fixes = [
     ...new Set(
-      explainDiagnostics(err.diagnostics, componentRules(components))
+      explainDiagnostics(result.errors, componentRules(components))
         .filter((x) => x.rule && !x.line.includes(" is listed for "))
         .map((x) => `list rule ${x.rule} for component ${x.component ?? "?"}`),
     ),
   ];
-  if (fixes.length === 0) return err;
-  const apis = [...new Set(err.diagnostics.flatMap((d) => (d.api ? [d.api] : [])))];
-  return new BuildError(
-    err.message,
-    err.diagnostics,
-    `the target lacks ${apis.join(", ")}: ${fixes.join("; ")}`,
-  );
+  return `the target lacks ${apis.join(", ")}: ${fixes.length > 0 ? fixes.join("; ") : "add the rules that backport them to the component's rules"}`;
 }

@@ -31,7 +31,7 @@ export async function validateRun(
   given?: { model: DriverModel; source: string },
 ): Promise<ValidationReport> {
   const report = readRunReport(runDir);
-  const { model, source } = given ?? runModel(report);
+  const { model, source } = given ?? runModel(report, runDir);
   const target =
     report.target && openTarget(report.target.dir, report.target.arch, report.target.crossCompile);
   const tree = join(runDir, "tree");
@@ -83,8 +83,8 @@ export async function validateRun(
 }
 
 /** The frozen model of the run's pins, named with the pins it was frozen at. */
-function runModel(report: RunReport): { model: DriverModel; source: string } {
-  const { file, frozen } = frozenModelForRun(report);
+function runModel(report: RunReport, runDir: string): { model: DriverModel; source: string } {
+  const { file, frozen } = frozenModelForRun(report, runDir);
   const at = frozen.pins.map((p) => `${p.source} ${p.commit.slice(0, 12)}`).join(", ");
   const same = at === pinsOf(report) ? "" : `; the run's pins hold the same files`;
   return { model: frozen.model, source: `${shownPath(file)} (frozen at ${at}${same})` };

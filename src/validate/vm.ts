@@ -60,7 +60,7 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
 
   const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
   const modules = await loadOrder(ours, opts.kernelModules);
-  const { frozen } = frozenModelForRun(report);
+  const { frozen } = frozenModelForRun(report, opts.runDir);
   const facts = report.modules.flatMap((m) => {
     const model = frozen.model.modules.find((mm) => mm.name === m.name);
     return [...(model ? registrationFacts(model) : []), ...(BEHAVIOUR_FACTS[m.name] ?? [])];

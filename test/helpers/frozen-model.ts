@@ -26,7 +26,8 @@ export function blobIds(
 export function frozenModelAt(repo: string, commit: string): { file: string; frozen: FrozenModel } {
   const matches = readFrozenModels(SHIPPED_MODELS).filter(({ frozen }) => {
     const ids = blobIds(repo, commit, Object.keys(frozen.files));
-    return Object.entries(frozen.files).every(([path, id]) => ids[path] === id);
+    const files = Object.entries(frozen.files);
+    return files.length > 0 && files.every(([path, id]) => ids[path] === id);
   });
   if (matches.length !== 1) throw new Error(`${matches.length} frozen models match ${commit} of ${repo}`);
   return matches[0]!;

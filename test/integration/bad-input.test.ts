@@ -178,7 +178,8 @@ describe("outputs: kbackport replaces only what it wrote", () => {
     const dir = join(parent, "mine");
     mkdirSync(dir);
     writeFileSync(join(dir, "thesis.tex"), "my work");
-    const r = await prepare(["--out", dir], { KBACKPORT_CACHE_DIR: tempDir("unused-cache") });
+    const unused = tempDir("unused-cache");
+    const r = await prepare(["--out", dir], { KBACKPORT_CACHE_DIR: unused });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain(
       `error: --out: ${dir} (the output directory) exists and was not written by kbackport (no .kbackport-output): replacing it would lose thesis.tex`,
@@ -191,6 +192,7 @@ describe("outputs: kbackport replaces only what it wrote", () => {
     expect(readdirSync(parent)).toEqual(["mine"]);
     // Refused before fetching: the cache given to this run stayed empty.
     expect(`${r.stdout}${r.stderr}`).not.toContain("Fetch sources");
+    expect(readdirSync(unused)).toEqual([]);
   });
 
   it("refuses --out . from the project", async () => {

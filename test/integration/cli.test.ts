@@ -27,7 +27,9 @@ describe("kbackport CLI", () => {
     expect(checks.find((c) => c.name === "mipsel-linux-gnu-gcc (mipsel)")!.install).toBe(
       "gcc-mipsel-linux-gnu",
     );
-    expect(r.exitCode).toBe(missing.length === 0 ? 0 : 1);
+    // The test machine has every tool (.ci/run installs them): doctor passes.
+    expect(missing).toEqual([]);
+    expect(r.exitCode).toBe(0);
   });
 
   it("doctor fails and names the packages of what is missing", async () => {

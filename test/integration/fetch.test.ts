@@ -27,10 +27,12 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("pinned sparse fetch from a local upstream built from Debian's linux-source-6.12", () => {
-  const cache = tempDir("fetch-cache");
-
   it("checks out exactly the recipe's paths at the pinned commit", async () => {
-    const tree = await fetchSource({ name: "linux-next", url, commit: upstream.commit, paths }, cache, false);
+    const tree = await fetchSource(
+      { name: "linux-next", url, commit: upstream.commit, paths },
+      tempDir("fetch-cache"),
+      false,
+    );
     expect(tree.cached).toBe(false);
     const files = filesUnder(tree.dir);
     expect(files).toContain("drivers/bus/mhi/host/pci_generic.c");
@@ -50,8 +52,12 @@ describe("pinned sparse fetch from a local upstream built from Debian's linux-so
   });
 
   it("reuses the cache, and works offline from it", async () => {
-    const again = await fetchSource({ name: "linux-next", url, commit: upstream.commit, paths }, cache, true);
-    expect(again.cached).toBe(true);
+    const req = { name: "linux-next", url, commit: upstream.commit, paths };
+    const cache = tempDir("reuse-cache");
+    const first = await fetchSource(req, cache, false);
+    const again = await fetchSource(req, cache, true);
+    expect(again).toMatchObject({ cached: true, dir: first.dir, files: first.files });
+    expect(Object.keys(again.files)).toContain("drivers/bus/mhi/host/pci_generic.c");
   });
 
   it("refuses to go online with --offline when the pin is not cached", async () => {
@@ -85,7 +91,7 @@ describe("pinned sparse fetch from a local upstream built from Debian's linux-so
       message: `path 'drivers/bus/mhi/core' does not exist in source 'linux-next' at ${upstream.commit}`,
       where: "recipes/x.yaml:20:9",
     });
-    expect(existsSync(join(upstream.repo, "drivers/bus/mhi/host"))).toBe(true);
+    expect((await execa("git", ["-C", upstream.repo, "status", "--porcelain"])).stdout).toBe("");
   });
 });
 
@@ -131,6 +137,8 @@ describe("a cache that cannot lie", () => {
       ],
       ["removed", () => rmSync(join(first.dir, "include/linux/mhi.h")), "include/linux/mhi.h is missing"],
     ];
+    const pinned = filesUnder(first.dir).sort();
+    expect(pinned).toEqual(Object.keys(first.files).sort());
     for (const [what, tamper, problem] of cases) {
       tamper();
       await expect(fetchSource(req, cache, true), what).rejects.toMatchObject({
@@ -139,8 +147,9 @@ describe("a cache that cannot lie", () => {
       });
       const again = await fetchSource(req, cache, false);
       expect(again.refetched, what).toBe(`the cached copy did not match the pin (${problem}): fetched again`);
-      expect(filesUnder(again.dir).sort()).toEqual(filesUnder(first.dir).sort());
-      expect(readFileSync(join(again.dir, file), "utf8")).toBe((await show(file)).stdout);
+      expect(filesUnder(again.dir).sort(), what).toEqual(pinned);
+      for (const f of [file, "include/linux/mhi.h"])
+        expect(readFileSync(join(again.dir, f), "utf8")).toBe((await show(f)).stdout);
       expect((await fetchSource(req, cache, true)).cached, what).toBe(true);
     }
   });
@@ -194,7 +203,15 @@ describe("a cache that cannot lie", () => {
     expect(new Set(sources.map((s) => JSON.stringify(s.map((x) => [x.dir, x.files])))).size).toBe(1);
     const all = readdirSync(join(cache, "sources"), { recursive: true }).map(String);
     expect(all.filter((f) => f.includes(".tmp-"))).toEqual([]);
-    const both = await Promise.all([fetchSource(req, cache, false), fetchSource(req, cache, false)]);
-    expect(both[0].dir).toBe(both[1].dir);
+    // Two fetches of one pin in one process, into an empty cache.
+    const fresh = tempDir("shared-cache-one-process");
+    const both = await Promise.all([fetchSource(req, fresh, false), fetchSource(req, fresh, false)]);
+    expect(both.map((b) => b.files)).toEqual([both[0].files, both[0].files]);
+    expect(filesUnder(both[0].dir).sort()).toEqual(Object.keys(both[0].files).sort());
+    expect(
+      readdirSync(join(fresh, "sources"), { recursive: true })
+        .map(String)
+        .filter((f) => f.includes(".tmp-")),
+    ).toEqual([]);
   });
 });

@@ -1,14 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { readKernelTarget } from "../../src/kernel/target.js";
+import type { RefreshReport } from "../../src/refresh/refresh.js";
 import type { Check } from "../../src/validate/check.js";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { kernelTree510 } from "../helpers/debian.js";
 import { X86_MODULES } from "../helpers/modules.js";
 import { layOpenWrt, type OpenWrtLayout } from "../helpers/openwrt.js";
-import { fixtureSources } from "../helpers/upstream.js";
+import { fixtureSources, recipeAt } from "../helpers/upstream.js";
 
 // OpenWrt 22.03's ramips/mt7621 is mipsel_24kc on 5.10: a little-endian MIPS 5.10 kernel from Debian's
 // linux-source-5.10 (tinyconfig, a Malta board with PCI, built for its Module.symvers), with an OpenWrt
@@ -137,7 +138,13 @@ describe("run --openwrt on an OpenWrt 22.03 buildroot (ramips/mt7621, mipsel_24k
       ]);
       const control = tar(["-xzOf", join(dir, "control.tar.gz"), "./control"]);
       const requires = REQUIRES[module]!;
-      expect(control.split("\n").map((l) => l.split(":")[0])).toEqual([
+      // Field names (continuation lines of the description start with a space), then the final newline.
+      expect(
+        control
+          .split("\n")
+          .filter((l) => !l.startsWith(" "))
+          .map((l) => l.split(":")[0]),
+      ).toEqual([
         "Package",
         "Version",
         "Depends",
@@ -148,10 +155,7 @@ describe("run --openwrt on an OpenWrt 22.03 buildroot (ramips/mt7621, mipsel_24k
         "Architecture",
         "Installed-Size",
         "Description",
-        ...control
-          .split("\n")
-          .slice(10)
-          .map((l) => l.split(":")[0]),
+        "",
       ]);
       expect(control).toContain(
         `Package: ${pkg}\nVersion: ${version}\nDepends: ${[`kernel (=5.10.262-1-${buildroot.vermagic})`, ...requires.map((r) => `${r} (=${version})`)].join(", ")}\nSource: feeds/kbackport/mhi-wwan\nSourceName: ${pkg}\n`,
@@ -258,6 +262,45 @@ describe("run --openwrt on an OpenWrt 22.03 buildroot (ramips/mt7621, mipsel_24k
         .map(String)
         .filter((f) => /\.(o|ko|cmd)$/.test(f)),
     ).toEqual([]);
+  });
+});
+
+describe("refresh with an OpenWrt target", () => {
+  it("builds the buildroot's kernel with its toolchain at both pins and reports the drift", async () => {
+    const upstream = inject("upstream");
+    const pin61 = Object.entries(upstream.commits).find(([tag]) => tag.startsWith("v6.1."))![1];
+    const recipe = recipeAt(upstream.repo, pin61);
+    const before = readFileSync(recipe, "utf8");
+    const r = await kbackport(
+      [
+        "refresh",
+        recipe,
+        "--to",
+        `linux-next=${upstream.commit},net-next=${upstream.commit}`,
+        "--openwrt",
+        buildroot.dir,
+        "--out",
+        join(tempDir("openwrt-refresh"), "out"),
+        "--json",
+      ],
+      { KBACKPORT_CACHE_DIR: cache },
+    );
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout) as RefreshReport;
+    expect(report.targets).toHaveLength(1);
+    const t = report.targets[0]!;
+    expect([t.openwrt, t.kernel, t.current.built, t.next.built, t.next.violations]).toEqual([
+      buildroot.dir,
+      buildroot.kernelDir,
+      true,
+      true,
+      [],
+    ]);
+    expect(t.next.modules).toEqual(X86_MODULES);
+    expect(Object.fromEntries(t.rules.map((x) => [x.id, x.state]))["bus-match-const-driver"]).toBe(
+      "newly needed",
+    );
+    expect(readFileSync(recipe, "utf8")).toBe(before);
   });
 });
 

@@ -6,24 +6,15 @@ import { readFrozenModels, type FrozenModel } from "../../src/model/frozen.js";
 import { parseRecipe } from "../../src/recipe/load.js";
 import type { RefreshReport } from "../../src/refresh/refresh.js";
 import { RULE_IDS } from "../../src/transform/rules/index.js";
-import { kbackport, ROOT, tempDir } from "../helpers/cli.js";
+import { kbackport, tempDir } from "../helpers/cli.js";
 import { headers510, kernelTree510 } from "../helpers/debian.js";
 import { SHIPPED_MODELS } from "../helpers/frozen-model.js";
 import { commit } from "../helpers/git.js";
+import { recipeAt } from "../helpers/upstream.js";
 
 const upstream = inject("upstream");
 const pin61 = Object.entries(upstream.commits).find(([tag]) => tag.startsWith("v6.1."))![1];
 const pin612 = upstream.commit;
-
-/** The shipped recipe with both sources at `commit` of `repo`, in a folder of its own. */
-function recipeAt(repo: string, commit: string): string {
-  const file = join(tempDir("refresh-recipe"), "mhi-wwan.yaml");
-  const text = readFileSync(join(ROOT, "recipes/mhi-wwan.yaml"), "utf8")
-    .replace(/url: https:\/\/\S+/g, `url: ${repo}`)
-    .replace(/commit: [0-9a-f]{40}/g, `commit: ${commit}`);
-  writeFileSync(file, text);
-  return file;
-}
 
 async function refresh(recipe: string, to: string, kernels: string[], extra: string[] = []) {
   const r = await kbackport(
@@ -216,8 +207,17 @@ describe("refresh to a commit that uses a kernel API no rule knows", () => {
       `    # kbackport refresh --allow-broken: broken at this pin on\n    #   ${t.release}: does not build: no rule: str_yes_no`,
     );
     expect(after).toContain(`commit: ${newer}`);
-    expect(existsSync(forced.report.frozenModel!)).toBe(true);
+    const frozen = join(
+      dirname(recipe),
+      "models/mhi-wwan",
+      `linux-next-${newer.slice(0, 12)}_net-next-${newer.slice(0, 12)}.json`,
+    );
+    expect(forced.report.frozenModel).toBe(frozen);
+    expect((JSON.parse(readFileSync(frozen, "utf8")) as FrozenModel).pins.map((p) => p.commit)).toEqual([
+      newer,
+      newer,
+    ]);
     const now = await kbackport(["validate", side, "--json"]);
-    expect(JSON.parse(now.stdout).model).toContain(forced.report.frozenModel!);
+    expect(JSON.parse(now.stdout).model).toContain(frozen);
   });
 });

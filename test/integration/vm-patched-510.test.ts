@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { kernelTree510 } from "../helpers/debian.js";
+import { X86_MODULES } from "../helpers/modules.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
 // In-tree outputs hold a copy of a kernel tree (over a GiB each): not left behind in /tmp.
@@ -33,8 +34,13 @@ describe("VM: a 5.10 kernel built from Debian's sources with the generated rtnet
     expect(report.errors).toEqual([]);
     // The patches the stock 5.10 needs, applied to the copy, which the kernel build then carries.
     expect(report.kernelPatches.map((p) => p.rule)).toEqual(["ifla-parent-dev-name", "rtnl-link-alloc"]);
+    expect(report.modules.map((m) => m.name)).toEqual(X86_MODULES);
     expect(report.inTree!.patches.map((p) => [p.name, p.state])).toEqual([
-      ...report.kernelPatches.map((p) => [p.file, "applied"]),
+      [
+        "patches/kernel/0001-rtnetlink-add-IFLA_PARENT_DEV_NAME-and-IFLA_PARENT_DEV_BUS_NAME.patch",
+        "applied",
+      ],
+      ["patches/kernel/0002-rtnetlink-add-alloc-method-to-rtnl_link_ops.patch", "applied"],
       ["patches/in-tree/0001-kbackport-mhi-wwan.patch", "applied"],
     ]);
     const image = join(out, "kernel/arch/x86/boot/bzImage");
@@ -64,12 +70,12 @@ describe("VM: a 5.10 kernel built from Debian's sources with the generated rtnet
       ok: boolean;
       vm: {
         completed: boolean;
-        modules: { loaded: boolean }[];
+        modules: { name: string; loaded: boolean }[];
         checks: { id: string; ok: boolean; outcome: string; detail?: string }[];
       };
     };
     expect(vm.completed).toBe(true);
-    expect(vm.modules.every((m) => m.loaded)).toBe(true);
+    expect(vm.modules).toEqual(X86_MODULES.map((name) => expect.objectContaining({ name, loaded: true })));
     expect(vm.checks.find((c) => c.id === "hwsim-link-add-del")).toMatchObject({ ok: true, outcome: "ok" });
     expect(vm.checks.filter((c) => !c.ok)).toEqual([]);
     expect(ok).toBe(true);

@@ -60,9 +60,10 @@ describe("which file a run's pins give the model", () => {
     expect(pinFileId(run.sources, "drivers/net/a.c")).toBe("1");
     expect(pinFileId(run.sources, "drivers/bus/b.c")).toBe("2");
     expect(pinFileId(run.sources, "include/linux/sizes.h")).toBe("3");
-    // Under a fetched path but not in the pin, or fetched by no source: the derivation sees no such file.
+    // Under a fetched path but not in the pin: no such file; a place no source fetched or recorded: unknown.
     expect(pinFileId(run.sources, "drivers/net/gone.c")).toBeNull();
-    expect(pinFileId(run.sources, "include/linux/other.h")).toBeNull();
+    expect(pinFileId(run.sources, "include/linux/other.h")).toBeUndefined();
+    expect(pinFileId(run.sources.slice(0, 1), "drivers/bus/b.c")).toBeUndefined();
   });
 });
 
@@ -83,7 +84,7 @@ describe("frozen models", () => {
     expect(readFrozenModels(join(recipe, "..", "models/modems")).map((m) => m.file)).toEqual([file]);
 
     // Another pin with the same contents of the model's files has the same model.
-    const same = frozenModelForRun(runAt(recipe, B, { a: "1", b: "9", sizes: "3" }));
+    const same = frozenModelForRun(runAt(recipe, B, { a: "1", b: "9", sizes: "3" }), "/runs/x");
     expect(same.file).toBe(file);
     expect(same.frozen.model).toEqual(model("m"));
     expect(same.frozen.pins.map((p) => p.commit)).toEqual([A, A]);
@@ -96,10 +97,10 @@ describe("frozen models", () => {
       recipe,
       freeze(at, { model: model("m"), files: { "drivers/net/a.c": "1", "include/linux/sizes.h": "3" } }),
     );
-    const moved = { ...runAt(recipe, B, { a: "7", b: "2", sizes: "3" }), outDir: "/runs/x" };
+    const moved = runAt(recipe, B, { a: "7", b: "2", sizes: "3" });
     const err = (() => {
       try {
-        frozenModelForRun(moved);
+        frozenModelForRun(moved, "/runs/x");
       } catch (e) {
         return e as KbackportError;
       }
@@ -113,10 +114,29 @@ describe("frozen models", () => {
     );
   });
 
+  it("serve a run of some components by the files it fetched", async () => {
+    const recipe = recipeDir();
+    const full = runAt(recipe, A, { a: "1", b: "2", sizes: "3" });
+    const files = { "drivers/net/a.c": "1", "drivers/bus/b.c": "2", "include/linux/sizes.h": "3" };
+    const file = await writeFrozenModel(recipe, freeze(full, { model: model("m"), files }));
+    // Only the bus source fetched (and it recorded the header): its files match, the net ones are not its concern.
+    const busOnly = { ...full, sources: full.sources.slice(1) };
+    expect(frozenModelForRun(busOnly, "/runs/x").file).toBe(file);
+    const otherBus = runAt(recipe, B, { a: "1", b: "8", sizes: "3" });
+    const err = (() => {
+      try {
+        frozenModelForRun({ ...otherBus, sources: otherBus.sources.slice(1) }, "/runs/x");
+      } catch (e) {
+        return e as KbackportError;
+      }
+    })();
+    expect(err?.hint).toMatch(/^the nearest, \S+, was derived from other contents of drivers\/bus\/b\.c;/);
+  });
+
   it("refuse a run made before pins recorded their file ids", () => {
     const run = runAt(recipeDir(), A, { a: "1", b: "2", sizes: "3" });
     delete run.sources[0]!.files;
-    expect(() => frozenModelForRun(run)).toThrow(/records no file ids of its pins/);
+    expect(() => frozenModelForRun(run, "/runs/x")).toThrow(/records no file ids of its pins/);
   });
 
   it("never replace a file that is not a frozen model, and name a damaged one", async () => {

@@ -65,7 +65,7 @@ export async function packageRun(opts: {
       });
     return f;
   };
-  const { model } = frozenModelForRun(report).frozen;
+  const { model } = frozenModelForRun(report, opts.runDir).frozen;
   const modelOf = (module: string) => model.modules.find((m) => m.name === module);
   const requiresOf = (module: string) =>
     (modelOf(module)?.requires ?? []).map((r) => factsOf(r).package).sort();
