@@ -3,7 +3,7 @@ import { reportFailure } from "./failure.js";
 import { KbackportError } from "../errors.js";
 import type { Check } from "../validate/check.js";
 import { validateRun, type ValidationReport } from "../validate/validate-run.js";
-import { runVmCheck, type VmReport } from "../validate/vm.js";
+import { checkVmInputs, runVmCheck, type VmReport } from "../validate/vm.js";
 
 function summarizeChecks(v: ValidationReport): string {
   const width = Math.max(...v.checks.map((c) => c.subject.length), 8);
@@ -70,15 +70,16 @@ export const validateCommand = (exit: (code: number) => void) =>
       ) => {
         try {
           if (flags.vm && !flags.vmKernel) throw new KbackportError("--vm needs --vm-kernel <vmlinuz>");
+          const vmOptions = flags.vm && {
+            runDir,
+            kernelImage: flags.vmKernel!,
+            kernelModules: flags.vmModules,
+            timeoutSeconds: flags.vmTimeout,
+          };
+          // What the VM needs is said before any check runs.
+          if (vmOptions) checkVmInputs(vmOptions);
           const checks = await validateRun(runDir);
-          const vm = flags.vm
-            ? await runVmCheck({
-                runDir,
-                kernelImage: flags.vmKernel!,
-                kernelModules: flags.vmModules,
-                timeoutSeconds: flags.vmTimeout,
-              })
-            : undefined;
+          const vm = vmOptions ? await runVmCheck(vmOptions) : undefined;
           const vmOk =
             !vm || (vm.completed && vm.modules.every((m) => m.loaded) && vm.checks.every((c) => c.ok));
           const ok = checks.ok && vmOk;

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import type { RunReport } from "../report.js";
 import { readRunReport } from "./run-report.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,12 +33,11 @@ export interface VmReport {
   consoleTail: string[];
 }
 
-/**
- * Boots a kernel under qemu (TCG: a /dev/kvm may exist and not work) with a busybox initramfs that loads
- * the run's modules in dependency order and probes what the model says they must create. Results come
- * from the serial console, up to an end marker or the timeout; qemu's exit code says nothing.
- */
-export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
+/** What the VM check needs before anything runs: an x86 run, the kernel image, qemu and busybox. */
+export function checkVmInputs(opts: VmOptions): {
+  report: RunReport & { target: NonNullable<RunReport["target"]> };
+  busybox: string;
+} {
   const report = readRunReport(opts.runDir);
   if (report.target?.arch !== "x86") {
     throw new KbackportError(
@@ -57,7 +57,16 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
   const busybox = opts.busybox ?? "/bin/busybox";
   if (!existsSync(busybox))
     throw new KbackportError(`${busybox} not found`, { hint: "install it: apt-get install busybox-static" });
+  return { report: { ...report, target: report.target }, busybox };
+}
 
+/**
+ * Boots a kernel under qemu (TCG: a /dev/kvm may exist and not work) with a busybox initramfs that loads
+ * the run's modules in dependency order and probes what the model says they must create. Results come
+ * from the serial console, up to an end marker or the timeout; qemu's exit code says nothing.
+ */
+export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
+  const { report, busybox } = checkVmInputs(opts);
   const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
   const modules = await loadOrder(ours, opts.kernelModules);
   const { frozen } = frozenModelForRun(report, opts.runDir);

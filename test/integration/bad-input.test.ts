@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { kbackport, ROOT, tempDir } from "../helpers/cli.js";
+import { kbackport, kbackportJson, ROOT, tempDir } from "../helpers/cli.js";
 import { headers510 } from "../helpers/debian.js";
 import { commit } from "../helpers/git.js";
 import { fixtureSources } from "../helpers/upstream.js";
@@ -330,11 +331,29 @@ describe("fetched trees are data: links and submodules are refused", () => {
     const file = join(c, "sources", entry);
     await execa("ln", ["-sf", "/etc/hostname", file]);
     const out = join(tempDir("planted-out2"), "o");
-    const r = await kbackport([...args, "--out", out], { KBACKPORT_CACHE_DIR: c });
-    expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain(
-      `'drivers/bus/mhi/common.h' in the cache is a symbolic link, not what the pin holds`,
+    // Offline, the cache cannot be fetched again: refused, naming the file.
+    const offline = await kbackport([...args, "--offline", "--out", out], { KBACKPORT_CACHE_DIR: c });
+    expect(offline.exitCode).toBe(1);
+    expect(offline.stdout).toContain(
+      "the cached copy does not match the pin: drivers/bus/mhi/common.h is not a regular file",
     );
     expect(existsSync(join(`${out}.failed`, "tree/drivers/bus/mhi/common.h"))).toBe(false);
+    // Online, the entry is fetched again and the output holds the pin's file, not the link's target.
+    const r = await kbackportJson([...args, "--out", out], { KBACKPORT_CACHE_DIR: c });
+    expect(r.exitCode).toBe(0);
+    expect(r.report.warnings).toContain(
+      "source 'linux-next': the cached copy did not match the pin (drivers/bus/mhi/common.h is not a regular file): fetched again",
+    );
+    const copied = join(out, "tree/drivers/bus/mhi/common.h");
+    expect(lstatSync(copied).isFile()).toBe(true);
+    expect(readFileSync(copied, "utf8")).toBe(
+      execFileSync(
+        "git",
+        ["-C", inject("upstream").repo, "show", `${inject("upstream").commit}:drivers/bus/mhi/common.h`],
+        {
+          encoding: "utf8",
+        },
+      ),
+    );
   });
 });

@@ -37,7 +37,7 @@ describe("a Kbuild build gives its outcome as data", () => {
       severity: "error",
       file: "demo/demo.c",
       line: 7,
-      column: 26,
+      column: 18,
       message: "implicit declaration of function ‘str_yes_no’ [-Werror=implicit-function-declaration]",
       api: undefined,
     });
