@@ -23,8 +23,11 @@ export interface KconfigEntry {
 interface Block {
   kind: "if" | "menu" | "choice";
   conditions: string[];
+  /** Where it opens, for the error when it is not closed. */
+  line: number;
 }
 
+/** Keywords that end the attributes of the entry before them. */
 const STATEMENT = /^(config|menuconfig|choice|endchoice|comment|menu|endmenu|if|endif|source|mainmenu)\b/;
 const HELP = /^(help|---help---)$/;
 /** Lines a `\` continuation cannot reach: Kconfig reads their keyword, not a word of the expression. */
@@ -98,10 +101,10 @@ export function parseKconfig(text: string, file: string): Map<string, KconfigEnt
       owner = entry;
       if (!entries.has(entry.symbol)) entries.set(entry.symbol, entry);
     } else if ((m = /^if\s+(.+)$/.exec(line))) {
-      blocks.push({ kind: "if", conditions: [m[1]!] });
+      blocks.push({ kind: "if", conditions: [m[1]!], line: start + 1 });
       owner = undefined;
     } else if ((m = /^(menu|choice)\b/.exec(line))) {
-      owner = { kind: m[1] as Block["kind"], conditions: [] };
+      owner = { kind: m[1] as Block["kind"], conditions: [], line: start + 1 };
       blocks.push(owner);
     } else if ((m = /^(endif|endmenu|endchoice)$/.exec(line))) {
       close(start, m[1] === "endif" ? "if" : m[1] === "endmenu" ? "menu" : "choice", m[1]!);
@@ -115,7 +118,7 @@ export function parseKconfig(text: string, file: string): Map<string, KconfigEnt
     }
   }
   const open = blocks.at(-1);
-  if (open) fail(lines.length - 1, `${open.kind} block not closed by end${open.kind}`);
+  if (open) fail(open.line - 1, `${open.kind} block not closed by end${open.kind}`);
   return entries;
 }
 

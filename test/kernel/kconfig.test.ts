@@ -146,7 +146,7 @@ config OUTSIDE
       expect.objectContaining({ where: "K:3", message: "endmenu without a matching menu" }),
     );
     expect(() => parseKconfig('menu "m"\nconfig B\n', "K")).toThrow(
-      expect.objectContaining({ message: "menu block not closed by endmenu" }),
+      expect.objectContaining({ where: "K:1", message: "menu block not closed by endmenu" }),
     );
   });
 
