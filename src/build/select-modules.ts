@@ -1,3 +1,4 @@
+import { KbackportError } from "../errors.js";
 import { evaluate, parseKconfig, type KconfigEntry, type Tristate } from "../kernel/kconfig.js";
 import type { ModuleSpec } from "../recipe/schema.js";
 
@@ -20,7 +21,7 @@ export function modulesForTarget<M extends ModuleSpec & { component: string }>(
   target: ReadonlyMap<string, string>,
   settings: Readonly<Record<string, string>>,
 ): { build: M[]; skipped: SkippedModule[] } {
-  const parsed = new Map([...kconfigs].map(([file, text]) => [file, parseKconfig(text)]));
+  const parsed = new Map([...kconfigs].map(([file, text]) => [file, parseKconfig(text, file)]));
   const entryOf = (mod: M): [string, KconfigEntry] | undefined => {
     const file = `${mod.dir}/Kconfig`;
     const entry = parsed.get(file)?.get(mod.config.replace(/^CONFIG_/, ""));
@@ -38,11 +39,26 @@ export function modulesForTarget<M extends ModuleSpec & { component: string }>(
     };
     const unmet = build.flatMap((mod) => {
       const found = entryOf(mod);
-      const failing = found?.[1].depends.find((d) => evaluate(d, value) === 0);
-      if (!found || failing === undefined) return [];
-      const symbols = [...new Set(failing.match(/[A-Z][A-Z0-9_]+/g) ?? [])];
-      const values = symbols.map((s) => `${s}=${["n", "m", "y"][value(s)]}`).join(", ");
-      return [{ mod, reason: `depends on ${failing} (${values})`, where: `${found[0]}:${found[1].line}` }];
+      if (!found) return [];
+      const [file, entry] = found;
+      const where = `${file}:${entry.line}`;
+      const holds = (expr: string) => {
+        try {
+          return evaluate(expr, value) !== 0;
+        } catch (err) {
+          throw new KbackportError((err as Error).message, { where });
+        }
+      };
+      const shown = (expr: string) => {
+        const symbols = [...new Set(expr.match(/[A-Z][A-Z0-9_]+/g) ?? [])];
+        return symbols.map((s) => `${s}=${["n", "m", "y"][value(s)]}`).join(", ");
+      };
+      const failing = [...entry.within, ...entry.depends].find((d) => !holds(d));
+      if (failing !== undefined) return [{ mod, reason: `depends on ${failing} (${shown(failing)})`, where }];
+      // A select forces its symbol on in a kernel build; out of tree the target must already have it.
+      const missing = entry.selects.find((s) => (s.if === undefined || holds(s.if)) && value(s.symbol) === 0);
+      if (missing) return [{ mod, reason: `selects ${missing.symbol} (${shown(missing.symbol)})`, where }];
+      return [];
     });
     if (unmet.length === 0) return { build, skipped };
     for (const u of unmet) {

@@ -1,8 +1,8 @@
 import { execaSync } from "execa";
 import { KbackportError } from "../errors.js";
-import type { KernelTarget } from "../kernel/target.js";
+import { DEBIAN_CROSS, type KernelTarget } from "../kernel/target.js";
 
-/** Debian packages that provide each tool kbackport runs. */
+/** Debian packages that provide each tool kbackport runs; a cross gcc's package is named after its prefix. */
 export const TOOL_PACKAGES: Record<string, string> = {
   git: "git",
   make: "make",
@@ -12,13 +12,12 @@ export const TOOL_PACKAGES: Record<string, string> = {
   bison: "bison",
   bc: "bc",
   modinfo: "kmod",
-  "aarch64-linux-gnu-gcc": "gcc-aarch64-linux-gnu",
-  "arm-linux-gnueabihf-gcc": "gcc-arm-linux-gnueabihf",
-  "mips-linux-gnu-gcc": "gcc-mips-linux-gnu",
-  "mipsel-linux-gnu-gcc": "gcc-mipsel-linux-gnu",
-  "x86_64-linux-gnu-gcc": "gcc-x86-64-linux-gnu",
-  "riscv64-linux-gnu-gcc": "gcc-riscv64-linux-gnu",
-  "powerpc64le-linux-gnu-gcc": "gcc-powerpc64le-linux-gnu",
+  ...Object.fromEntries(
+    Object.values(DEBIAN_CROSS).map((prefix) => [
+      `${prefix}gcc`,
+      `gcc-${prefix.slice(0, -1).replace(/_/g, "-")}`,
+    ]),
+  ),
 };
 
 export function hasTool(name: string): boolean {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { hasTool, TOOL_PACKAGES } from "../build/toolchain.js";
-import { DEFAULT_CROSS, MIPSEL_CROSS } from "../kernel/target.js";
+import { DEBIAN_CROSS } from "../kernel/target.js";
 
 interface Check {
   name: string;
@@ -25,8 +25,7 @@ export function doctorChecks(arches: readonly string[]): Check[] {
   }));
   for (const [name, path, pkg] of HEADERS)
     checks.push({ name, ok: existsSync(path), required: true, install: pkg });
-  // "mipsel": little-endian MIPS, ARCH=mips with another toolchain.
-  for (const [arch, prefix] of [...Object.entries(DEFAULT_CROSS), ["mipsel", MIPSEL_CROSS] as const]) {
+  for (const [arch, prefix] of Object.entries(DEBIAN_CROSS)) {
     const tool = `${prefix}gcc`;
     checks.push({
       name: `${tool} (${arch})`,
@@ -43,7 +42,7 @@ export const doctorCommand = (exit: (code: number) => void) =>
     .description("check the tools kbackport needs and say how to install what is missing")
     .option(
       "--arch <list>",
-      "cross architectures you build for (arm64, arm, mips, mipsel, ...), comma-separated",
+      "cross architectures you build for (arm64, arm, mips, mipsel, mips64el, ...), comma-separated",
       "",
     )
     .option("--json", "print the checks as JSON")

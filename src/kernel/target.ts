@@ -35,15 +35,28 @@ const HOST_ARCH: Record<string, string> = {
   mipsel: "mips",
 };
 
-/** Default cross toolchain prefixes as Debian names them. */
-export const DEFAULT_CROSS: Record<string, string> = {
+/**
+ * Debian's cross toolchain prefixes, by ARCH or, for MIPS, by the variant a `.config` picks under that one
+ * ARCH (endianness, word size): the names `doctor --arch` takes.
+ */
+export const DEBIAN_CROSS: Record<string, string> = {
   arm64: "aarch64-linux-gnu-",
   arm: "arm-linux-gnueabihf-",
   mips: "mips-linux-gnu-",
+  mipsel: "mipsel-linux-gnu-",
+  mips64: "mips64-linux-gnuabi64-",
+  mips64el: "mips64el-linux-gnuabi64-",
   x86: "x86_64-linux-gnu-",
   riscv: "riscv64-linux-gnu-",
   powerpc: "powerpc64le-linux-gnu-",
 };
+
+/** The toolchain a tree needs: its ARCH, or for MIPS the variant its .config asks for (ramips and ath79 routers are mipsel). */
+export function toolchainArch(arch: string, config: ReadonlyMap<string, string>): string {
+  if (arch !== "mips") return arch;
+  const on = (symbol: string) => config.get(symbol) === "y";
+  return `mips${on("CONFIG_64BIT") ? "64" : ""}${on("CONFIG_CPU_LITTLE_ENDIAN") ? "el" : ""}`;
+}
 
 export function readKernelTarget(kernelDir: string, opts: TargetOptions = {}): KernelTarget {
   const dir = resolve(kernelDir);
@@ -75,7 +88,8 @@ export function readKernelTarget(kernelDir: string, opts: TargetOptions = {}): K
   const config = parseConfig(readFileSync(configPath, "utf8"));
   const arch = opts.arch ?? archFromConfig(config) ?? HOST_ARCH[process.arch] ?? process.arch;
   const hostArch = HOST_ARCH[process.arch];
-  const crossCompile = opts.crossCompile ?? (arch === hostArch ? "" : defaultCross(arch, config));
+  const crossCompile =
+    opts.crossCompile ?? (arch === hostArch ? "" : (DEBIAN_CROSS[toolchainArch(arch, config)] ?? ""));
   const symvers = join(dir, "Module.symvers");
   return {
     dir,
@@ -89,15 +103,6 @@ export function readKernelTarget(kernelDir: string, opts: TargetOptions = {}): K
     config,
     symvers: existsSync(symvers) && statSync(symvers).size > 0 ? symvers : undefined,
   };
-}
-
-/** Debian's toolchain for little-endian MIPS, the routers' (ramips, ath79): ARCH is mips either way. */
-export const MIPSEL_CROSS = "mipsel-linux-gnu-";
-
-/** Debian's prefix for the arch, by endianness for MIPS. */
-function defaultCross(arch: string, config: ReadonlyMap<string, string>): string {
-  if (arch === "mips" && config.get("CONFIG_CPU_LITTLE_ENDIAN") === "y") return MIPSEL_CROSS;
-  return DEFAULT_CROSS[arch] ?? "";
 }
 
 /** Debian headers and O= build dirs keep the sources elsewhere: a `source` link or an `include .../Makefile`. */

@@ -1,4 +1,5 @@
 import { KbackportError } from "../errors.js";
+import { parseKconfig } from "../kernel/kconfig.js";
 import { structInitializers } from "../transform/c/declarations.js";
 import { findCalls, matchingClose, splitArguments } from "../transform/c/navigate.js";
 import type { Token } from "../transform/c/tokenize.js";
@@ -99,37 +100,15 @@ function splitExports(found: { name: string; when?: string }[]) {
   return { exports, exportsIf };
 }
 
-/**
- * The `depends on` expressions of a Kconfig entry, in order: its own lines, not the `if` blocks around it.
- * The entry ends at the next keyword that starts another; help text is skipped by its indentation.
- */
+/** The `depends on` expressions of a Kconfig entry, in order: its own lines, not the `if` blocks around it. */
 export function kconfigDepends(read: TreeReader, spec: Pick<ModuleSpec, "kconfig" | "symbol">): string[] {
   const text = read(spec.kconfig);
   const symbol = spec.symbol.replace(/^CONFIG_/, "");
   if (text === undefined)
     throw new KbackportError(`file not found, looking for config ${symbol}`, { where: spec.kconfig });
-  const lines = text.replace(/\s*\\\n\s*/g, " ").split("\n");
-  const start = lines.findIndex((l) => new RegExp(`^\\s*(menu)?config\\s+${symbol}\\s*(#.*)?$`).test(l));
-  if (start < 0) throw new KbackportError(`config ${symbol} not found`, { where: spec.kconfig });
-  const depends: string[] = [];
-  let help: { indent?: number } | undefined;
-  for (const raw of lines.slice(start + 1)) {
-    if (help) {
-      if (raw.trim() === "") continue;
-      const indent = raw.replace(/\t/g, "        ").search(/\S/);
-      help.indent ??= indent;
-      if (indent >= help.indent) continue;
-      help = undefined;
-    }
-    const line = raw.replace(/("[^"]*")|#.*$/g, (_, quoted?: string) => quoted ?? "").trim();
-    if (/^(help|---help---)$/.test(line)) help = {};
-    else if (/^(config|menuconfig|choice|endchoice|comment|menu|endmenu|if|endif|source)\b/.test(line)) break;
-    else {
-      const m = /^depends\s+on\s+(.+)$/.exec(line);
-      if (m) depends.push(m[1]!.trim());
-    }
-  }
-  return depends;
+  const entry = parseKconfig(text, spec.kconfig).get(symbol);
+  if (!entry) throw new KbackportError(`config ${symbol} not found`, { where: spec.kconfig });
+  return entry.depends;
 }
 
 /** Each export with the CONFIG_ condition it sits in, if any (the innermost one). */

@@ -84,3 +84,18 @@ export async function kernelTree510(
   );
   return dir;
 }
+
+/**
+ * Little-endian MIPS 5.10 (tinyconfig, a Malta board with PCI), built for its Module.symvers: the
+ * kernel of the OpenWrt ramips tests and a router target of its own.
+ */
+export const mipselTree510 = () =>
+  kernelTree510("linux-5.10-mipsel", "mipsel", {
+    base: "tinyconfig",
+    image: true,
+    configFile: "fixtures/mipsel-kernel.config",
+  });
+
+/** 32-bit ARM 5.10 (tinyconfig, ARMv7 with Qualcomm SoCs and PCI), prepared for module builds. */
+export const armTree510 = () =>
+  kernelTree510("linux-5.10-arm", "arm", { base: "tinyconfig", configFile: "fixtures/arm-kernel.config" });

@@ -20,12 +20,19 @@ describe("kbackport CLI", () => {
         "bison",
         "libelf",
         "aarch64-linux-gnu-gcc (arm64)",
+        "arm-linux-gnueabihf-gcc (arm)",
+        "mips-linux-gnu-gcc (mips)",
         "mipsel-linux-gnu-gcc (mipsel)",
+        "mips64-linux-gnuabi64-gcc (mips64)",
+        "mips64el-linux-gnuabi64-gcc (mips64el)",
       ]),
     );
     expect(checks.find((c) => c.name === "libelf")!.install).toBe("libelf-dev");
     expect(checks.find((c) => c.name === "mipsel-linux-gnu-gcc (mipsel)")!.install).toBe(
       "gcc-mipsel-linux-gnu",
+    );
+    expect(checks.find((c) => c.name === "mips64el-linux-gnuabi64-gcc (mips64el)")!.install).toBe(
+      "gcc-mips64el-linux-gnuabi64",
     );
     // The test machine has every tool (.ci/run installs them): doctor passes.
     expect(missing).toEqual([]);

@@ -6,7 +6,7 @@ import { readKernelTarget } from "../../src/kernel/target.js";
 import type { RefreshReport } from "../../src/refresh/refresh.js";
 import type { Check } from "../../src/validate/check.js";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
-import { kernelTree510 } from "../helpers/debian.js";
+import { mipselTree510 } from "../helpers/debian.js";
 import { X86_MODULES } from "../helpers/modules.js";
 import { layOpenWrt, type OpenWrtLayout } from "../helpers/openwrt.js";
 import { fixtureSources, recipeAt } from "../helpers/upstream.js";
@@ -47,11 +47,7 @@ const ipks = (out: string) =>
     .sort();
 
 beforeAll(async () => {
-  tree = await kernelTree510("linux-5.10-mipsel", "mipsel", {
-    base: "tinyconfig",
-    image: true,
-    configFile: "fixtures/mipsel-kernel.config",
-  });
+  tree = await mipselTree510();
   buildroot = layOpenWrt(tree, { release: "22.03", kind: "buildroot" });
   const keys = tempDir("openwrt-key");
   key = { sec: join(keys, "key-build.sec"), pub: join(keys, "key-build.pub") };
