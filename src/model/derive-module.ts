@@ -1,8 +1,8 @@
 import { KbackportError } from "../errors.js";
-import { structInitializers } from "../transform/c/declarations.js";
-import { findCalls, matchingClose, splitArguments } from "../transform/c/navigate.js";
-import type { Token } from "../transform/c/tokenize.js";
-import { at, CScope, evaluate, readC, stringValue, textOf, type CFile } from "./c-facts.js";
+import { structInitializers } from "../c/declarations.js";
+import { findCalls, matchingClose, splitArguments } from "../c/navigate.js";
+import type { Token } from "../c/tokenize.js";
+import { at, CScope, evaluate, readC, stringValue, textOf, type CFile } from "../c/facts.js";
 import type { DeviceId, ModuleModel, ModuleParam, Registration, TreeReader } from "./types.js";
 
 interface ModuleSpec {

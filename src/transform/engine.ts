@@ -1,6 +1,6 @@
 import type { Feature, Features } from "../kernel/features.js";
-import { applyEdits } from "./c/edit.js";
-import { codeTokens, tokenIndex, tokenize } from "./c/tokenize.js";
+import { applyEdits } from "../c/edit.js";
+import { codeTokens, tokenIndex, tokenize } from "../c/tokenize.js";
 import type { CompatDefinition, Rule, Site } from "./rule.js";
 
 export interface TransformInput {

@@ -1,4 +1,4 @@
-import type { Edit } from "./c/edit.js";
+import type { Edit } from "../c/edit.js";
 
 /** One place a rule changed, or (compat and kernel-patch rules) one use of the API it stands in for. */
 export interface Site {

@@ -1,7 +1,7 @@
-import type { Edit } from "../c/edit.js";
-import { structInitializers } from "../c/declarations.js";
-import { findCalls, matchingClose, splitArguments } from "../c/navigate.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { structInitializers } from "../../c/declarations.js";
+import { findCalls, matchingClose, splitArguments } from "../../c/navigate.js";
+import { codeTokens, tokenize } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /**

@@ -1,6 +1,6 @@
-import type { Edit } from "../c/edit.js";
-import { designatedMembers, structInitializers } from "../c/declarations.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { designatedMembers, structInitializers } from "../../c/declarations.js";
+import { codeTokens, tokenize } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /** Before 6.3 platform_driver had only .remove, returning int: a wrapper calls the void remove function. */

@@ -1,7 +1,7 @@
-import type { Edit } from "../c/edit.js";
-import { structInitializers, topLevelStart } from "../c/declarations.js";
-import { matchingClose } from "../c/navigate.js";
-import { codeTokens, tokenize, type Token } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { structInitializers, topLevelStart } from "../../c/declarations.js";
+import { matchingClose } from "../../c/navigate.js";
+import { codeTokens, tokenize, type Token } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /** `.member = value` inside [from, to): indices of the `.` and of the value's first and last tokens. */

@@ -1,6 +1,6 @@
-import type { Edit } from "../c/edit.js";
-import { findCalls, splitArguments } from "../c/navigate.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { findCalls, splitArguments } from "../../c/navigate.js";
+import { codeTokens, tokenize } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /** Older rtnl_configure_link() takes (dev, ifm): the portid and nlh only feed the notification's origin. */

@@ -1,6 +1,6 @@
-import type { Edit } from "../c/edit.js";
-import { findCalls, splitArguments } from "../c/navigate.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { findCalls, splitArguments } from "../../c/navigate.js";
+import { codeTokens, tokenize } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /** Gives each one-argument __assign_str(field) back the source its event's __string(field, src) names. */

@@ -1,6 +1,6 @@
-import type { Edit } from "../c/edit.js";
-import { findCalls, splitArguments } from "../c/navigate.js";
-import { codeTokens, tokenize, type Token } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { findCalls, splitArguments } from "../../c/navigate.js";
+import { codeTokens, tokenize, type Token } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /** u64_stats helper → the plain C it stands for, given the counter as an lvalue and the other arguments. */

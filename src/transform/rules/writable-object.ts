@@ -1,6 +1,6 @@
-import type { Edit } from "../c/edit.js";
-import { constBeforeStruct } from "../c/declarations.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { constBeforeStruct } from "../../c/declarations.js";
+import { codeTokens, tokenize } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyEdits } from "../../../src/transform/c/edit.js";
+import { applyEdits } from "../../../src/c/edit.js";
 import { busMatchConstDriver } from "../../../src/transform/rules/bus-match-const-driver.js";
 import { busTypeConst } from "../../../src/transform/rules/bus-type-const.js";
 import { classConst } from "../../../src/transform/rules/class-const.js";

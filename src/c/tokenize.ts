@@ -104,9 +104,6 @@ export function codeTokens(tokens: readonly Token[]): Token[] {
   return code;
 }
 
-const COMMENT_OR_LITERAL =
-  /\/\*[\s\S]*?(?:\*\/|$)|\/\/(?:[^\n\\]|\\[\s\S])*|"(?:[^"\\\n]|\\[\s\S])*"|'(?:[^'\\\n]|\\[\s\S])*'/g;
-
 const indexCache = new WeakMap<readonly Token[], Map<string, number[]>>();
 
 /** Where each token text occurs in a list of code tokens: rules look up identifiers instead of scanning. */
@@ -126,5 +123,7 @@ export function tokenIndex(code: readonly Token[]): ReadonlyMap<string, readonly
 
 /** The source with every comment replaced by spaces (line numbers kept): what probes search. */
 export function stripComments(src: string): string {
-  return src.replace(COMMENT_OR_LITERAL, (m) => (m.startsWith("/") ? m.replace(/[^\n]/g, " ") : m));
+  return tokenize(src)
+    .map((t) => (t.kind === "comment" ? t.text.replace(/[^\n]/g, " ") : t.text))
+    .join("");
 }

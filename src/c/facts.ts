@@ -1,7 +1,7 @@
 import { KbackportError } from "../errors.js";
-import { matchingClose, splitArguments } from "../transform/c/navigate.js";
-import { codeTokens, tokenize, type Token } from "../transform/c/tokenize.js";
-import type { StructField, StructLayout, TreeReader } from "./types.js";
+import { matchingClose, splitArguments } from "./navigate.js";
+import { codeTokens, tokenize, type Token } from "./tokenize.js";
+import type { StructField, StructLayout, TreeReader } from "../model/types.js";
 
 /** A C file of the tree, tokenized: `code` has no comments or spaces, so nothing in a comment is read. */
 export interface CFile {
