@@ -1,7 +1,6 @@
 import type { Edit } from "../../c/edit.js";
 import { structInitializers } from "../../c/declarations.js";
 import { findCalls, matchingClose, splitArguments } from "../../c/navigate.js";
-import { codeTokens, tokenize } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /**
@@ -13,7 +12,6 @@ export const modpostMhiAlias: Rule = {
   id: "modpost-mhi-alias",
   kind: "kernel-patch",
   feature: "modpost_mhi",
-  upstream: '0cbf260820fa ("bus: mhi: core: Add support for registering MHI controllers")',
   summary:
     "modpost reads MHI device tables (with 'bus: mhi: core: Add uevent support for module autoloading', v5.7)",
   patch: {
@@ -29,8 +27,7 @@ export const modpostMhiAlias: Rule = {
       release: "5.7",
     },
   },
-  rewrite(src) {
-    const code = codeTokens(tokenize(src));
+  rewrite({ text: src, code }) {
     const text = (a: number, b: number) => src.slice(code[a]!.start, code[b]!.end);
     const tables = new Map(structInitializers(code, "mhi_device_id").map((t) => [t.name, t]));
     const edits: Edit[] = [];
