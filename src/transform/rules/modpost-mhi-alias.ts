@@ -31,6 +31,10 @@ export const modpostMhiAlias: Rule = {
     const text = (a: number, b: number) => src.slice(code[a]!.start, code[b]!.end);
     const tables = new Map(structInitializers(code, "mhi_device_id").map((t) => [t.name, t]));
     const edits: Edit[] = [];
+    // Aliases already written out (by an earlier run, or by hand) are not written twice.
+    const written = new Set(
+      findCalls(code, "MODULE_ALIAS").map((call) => text(call.open + 1, call.close - 1)),
+    );
     for (const call of findCalls(code, "MODULE_DEVICE_TABLE")) {
       const [type, name] = splitArguments(code, call.open, call.close);
       if (!type || !name || text(...type) !== "mhi") continue;
@@ -53,7 +57,10 @@ export const modpostMhiAlias: Rule = {
         e = close;
       }
       const end = code[call.close + 1]?.text === ";" ? call.close + 1 : call.close;
-      const aliases = channels.map((c) => `MODULE_ALIAS("mhi:${c}");`).join("\n");
+      const aliases = channels
+        .filter((c) => !written.has(JSON.stringify(`mhi:${c}`)))
+        .map((c) => `MODULE_ALIAS("mhi:${c}");`)
+        .join("\n");
       if (aliases) edits.push({ start: code[end]!.end, end: code[end]!.end, text: `\n${aliases}` });
     }
     return edits;

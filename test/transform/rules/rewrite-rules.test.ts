@@ -271,6 +271,8 @@ describe("modpost-mhi-alias", () => {
 MODULE_DEVICE_TABLE(mhi, mhi_net_id_table);
 MODULE_DEVICE_TABLE(pci, other_table);
 `;
+    const out = run(modpostMhiAlias, src);
+    expect(run(modpostMhiAlias, out)).toBe(out);
     expect(run(modpostMhiAlias, src)).toContain(
       'MODULE_DEVICE_TABLE(mhi, mhi_net_id_table);\nMODULE_ALIAS("mhi:IP_SW0");\nMODULE_ALIAS("mhi:IP_HW0");\nMODULE_DEVICE_TABLE(pci, other_table);',
     );
