@@ -20,8 +20,9 @@ export interface KernelApi {
    */
   uses?: readonly string[];
   /**
-   * Identifiers one of which a file must contain for the API's rule to change anything in it (default:
-   * `uses`): a plain substring search decides which files are tokenized for the rule.
+   * Identifiers (or sequences of them: "const struct class") one of which a file must contain for the
+   * API's rule to change anything in it (default: `uses`): a plain text search decides which files are
+   * tokenized for the rule.
    */
   marks?: readonly string[];
   /** Every other identifier the API's rule rewrites or writes (members, types, the older kernel's calls). */
@@ -142,7 +143,7 @@ const ENTRIES = [
     headers: BUS_HEADERS,
     pattern: /\bbus_register\s*\(\s*const\s+struct\s+bus_type\b/,
     symbols: ["bus_register", "bus_unregister"],
-    marks: ["bus_type"],
+    marks: ["const struct bus_type"],
   },
   {
     id: "get_random_u32_inclusive",
@@ -192,7 +193,7 @@ const ENTRIES = [
     headers: ["include/linux/device/class.h", "include/linux/device.h"],
     pattern: /\bclass_register\s*\(\s*const\s+struct\s+class\b/,
     symbols: ["class_register", "class_unregister"],
-    marks: ["class"],
+    marks: ["const struct class"],
   },
   {
     id: "rtnl_configure_link.portid",
@@ -267,5 +268,5 @@ export function marksOf(api: KernelApi): readonly string[] {
 
 /** Every identifier the API's rule may rewrite, match or write. */
 export function namesOf(api: KernelApi): ReadonlySet<string> {
-  return new Set([...(api.uses ?? []), ...marksOf(api), ...(api.names ?? [])]);
+  return new Set([...(api.uses ?? []), ...marksOf(api).flatMap((m) => m.split(" ")), ...(api.names ?? [])]);
 }

@@ -1,5 +1,6 @@
 import { applyEdits, EditConflict, type Edit } from "../c/edit.js";
 import { readCode, type CCode } from "../c/file.js";
+import { markFinder } from "../c/mentions.js";
 import { codeTokens, tokenIndex, tokenize } from "../c/tokenize.js";
 import { KbackportError } from "../errors.js";
 import { kernelApi, marksOf, type KernelApi } from "../kernel/api.js";
@@ -62,7 +63,7 @@ type RuleEdit = Edit & { rule: Rule };
 
 /**
  * Runs every rule the components name, on their files, when the target lacks the rule's feature. Each file
- * is read once: a substring search of the names that mark a rule's API picks the rules that may match; the
+ * is read once: a plain search of the names that mark a rule's API picks the rules that may match; the
  * file is tokenized once for all of them, and their edits are applied together (nested edits compose).
  */
 export function transform(input: TransformInput): TransformResult {
@@ -100,9 +101,11 @@ export function transform(input: TransformInput): TransformResult {
   }
 
   const paths = [...new Set(needed.flatMap((n) => [...n.files]))].sort();
+  const marksIn = markFinder(needed.flatMap((n) => n.marks));
   for (const path of paths) {
     const text = input.files.get(path)!;
-    const here = needed.filter((n) => n.files.has(path) && n.marks.some((m) => mentions(text, m)));
+    const marked = marksIn(text);
+    const here = needed.filter((n) => n.files.has(path) && n.marks.some((m) => marked.has(m)));
     if (here.length === 0) continue;
     const file = readCode(path, text);
     const edits: RuleEdit[] = [];
@@ -146,16 +149,6 @@ function applyRuleEdits(file: CCode, edits: readonly RuleEdit[]): string {
     });
   }
 }
-
-/** Whether `name` occurs in the text as a whole word (a plain substring search, no tokens made). */
-export function mentions(text: string, name: string): boolean {
-  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
-    if (!WORD.test(text.charAt(i - 1)) && !WORD.test(text.charAt(i + name.length))) return true;
-  }
-  return false;
-}
-
-const WORD = /^[A-Za-z0-9_]$/;
 
 /** Lines on which any of the token sequences occurs. */
 export function findUses(file: CCode, uses: readonly string[]): number[] {

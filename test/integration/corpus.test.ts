@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { readCode } from "../../src/c/file.js";
 import { kernelApi, type ApiId, type KernelApi } from "../../src/kernel/api.js";
-import { mentions, transform, type TransformResult } from "../../src/transform/engine.js";
+import { mentions } from "../../src/c/mentions.js";
+import { transform, type TransformResult } from "../../src/transform/engine.js";
 import { RULES } from "../../src/transform/rules/index.js";
 import { CORPUS_DIRS, readCorpus } from "../helpers/corpus.js";
 
