@@ -18,6 +18,10 @@ describe("the rule registry", () => {
       expect(marksOf(api).length).toBeGreaterThan(0);
       if (rule.kind === "compat") expect(rule.compat).toBeDefined();
       if (rule.kind === "kernel-patch") expect(rule.patch?.file).toMatch(/^\d{4}-[\w-]+\.patch$/);
+      // A patch that mirrors the API's own commit cites it as the API entry does.
+      const mirrors = rule.patch?.mirrors;
+      if (mirrors?.commit?.startsWith(api.upstream.slice(0, 12)))
+        expect(api.upstream).toBe(`${mirrors.commit.slice(0, 12)} ("${mirrors.subject}")`);
     },
   );
 
