@@ -55,7 +55,7 @@ const CACHE_SIZE = 64;
 
 /**
  * Splits C source into tokens, keeping every character (concatenating all texts gives the input back).
- * Results are shared: several rules tokenize the same file text in one run.
+ * Results are shared: the probes read one header for several APIs, the model one file for several facts.
  */
 export function tokenize(src: string): readonly Token[] {
   const hit = cache.get(src);
