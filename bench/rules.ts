@@ -7,7 +7,7 @@
  * Each transform runs in its own node process (bench/transform-corpus.ts, bundled so no TypeScript loader
  * is measured). Needs what scripts/setup-debian.sh installs (coccinelle among it). Usage: npm run bench
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -48,6 +48,14 @@ async function main() {
   const [tag, commit] = fixture.stdout.trim().split("\n").at(-1)!.split(" ") as [string, string];
 
   const work = mkdtempSync(join(tmpdir(), "kbackport-bench-rules-"));
+  try {
+    await measure(repo, tag, commit, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function measure(repo: string, tag: string, commit: string, work: string) {
   const corpus = join(work, "corpus");
   mkdirSync(corpus);
   await execa("sh", [
