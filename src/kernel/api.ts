@@ -19,20 +19,45 @@ export interface KernelApi {
    * changes have none (their old and new forms share names).
    */
   uses?: readonly string[];
+  /**
+   * Identifiers (or sequences of them: "const struct class") one of which a file must contain for the
+   * API's rule to change anything in it (default: `uses`): a plain text search decides which files are
+   * tokenized for the rule.
+   */
+  marks?: readonly string[];
+  /** Every other identifier the API's rule rewrites or writes (members, types, the older kernel's calls). */
+  names?: readonly string[];
 }
 
 const BUS_HEADERS = ["include/linux/device/bus.h", "include/linux/device.h"];
 
-export const KERNEL_APIS: readonly KernelApi[] = [
+const ENTRIES = [
   {
     id: "u64_stats_t",
-    summary: "u64_stats_t counters with u64_stats_read/add/inc/set",
+    summary: "u64_stats_t counters with u64_stats_read/set/add/sub/inc/dec",
     introduced: "5.5",
     upstream: '316580b69d0a ("u64_stats: provide u64_stats_t type")',
     headers: ["include/linux/u64_stats_sync.h"],
     pattern: /\}\s*u64_stats_t\s*;/,
-    symbols: ["u64_stats_t", "u64_stats_read", "u64_stats_add", "u64_stats_inc", "u64_stats_set"],
-    uses: ["u64_stats_t", "u64_stats_read", "u64_stats_add", "u64_stats_inc", "u64_stats_set"],
+    symbols: [
+      "u64_stats_t",
+      "u64_stats_read",
+      "u64_stats_set",
+      "u64_stats_add",
+      "u64_stats_sub",
+      "u64_stats_inc",
+      "u64_stats_dec",
+    ],
+    uses: [
+      "u64_stats_t",
+      "u64_stats_read",
+      "u64_stats_set",
+      "u64_stats_add",
+      "u64_stats_sub",
+      "u64_stats_inc",
+      "u64_stats_dec",
+    ],
+    names: ["u64"],
   },
   {
     id: "fsleep",
@@ -53,6 +78,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     pattern: /\bIFLA_PARENT_DEV_NAME\b/,
     symbols: ["IFLA_PARENT_DEV_NAME", "IFLA_PARENT_DEV_BUS_NAME"],
     uses: ["IFLA_PARENT_DEV_NAME", "IFLA_PARENT_DEV_BUS_NAME"],
+    names: ["IFLA_MAX", "KBACKPORT_IFLA_MAX", "rtnl_link_ops", "nlattr", "NULL"],
   },
   {
     id: "rtnl_link_ops.alloc",
@@ -62,6 +88,8 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/net/rtnetlink.h"],
     pattern: /struct\s+rtnl_link_ops\s*\{[^}]*\(\s*\*\s*alloc\s*\)/,
     symbols: ["alloc"],
+    marks: ["rtnl_link_ops"],
+    names: ["alloc", "rtnl_create_link", "rtnl_create_link_alloc"],
   },
   {
     id: "container_of_const",
@@ -82,6 +110,8 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/trace/stages/stage6_event_callback.h", "include/trace/trace_events.h"],
     pattern: /#\s*define\s+__assign_str\s*\(\s*dst\s*\)/,
     symbols: ["__assign_str"],
+    marks: ["__assign_str"],
+    names: ["__string"],
   },
   {
     id: "bus_type.match_const_driver",
@@ -91,6 +121,8 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: BUS_HEADERS,
     pattern: /\(\s*\*\s*match\s*\)\s*\(\s*struct\s+device\s*\*\s*\w*\s*,\s*const\s+struct\s+device_driver\b/,
     symbols: ["match"],
+    marks: ["bus_type"],
+    names: ["match", "device_driver"],
   },
   {
     id: "bus_type.uevent_const_device",
@@ -100,6 +132,8 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: BUS_HEADERS,
     pattern: /\(\s*\*\s*uevent\s*\)\s*\(\s*const\s+struct\s+device\s*\*/,
     symbols: ["uevent"],
+    marks: ["bus_type"],
+    names: ["uevent", "device"],
   },
   {
     id: "bus_register_const",
@@ -109,6 +143,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: BUS_HEADERS,
     pattern: /\bbus_register\s*\(\s*const\s+struct\s+bus_type\b/,
     symbols: ["bus_register", "bus_unregister"],
+    marks: ["const struct bus_type"],
   },
   {
     id: "get_random_u32_inclusive",
@@ -158,6 +193,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/device/class.h", "include/linux/device.h"],
     pattern: /\bclass_register\s*\(\s*const\s+struct\s+class\b/,
     symbols: ["class_register", "class_unregister"],
+    marks: ["const struct class"],
   },
   {
     id: "rtnl_configure_link.portid",
@@ -167,6 +203,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/net/rtnetlink.h"],
     pattern: /\brtnl_configure_link\s*\([^;)]*\bportid\b/,
     symbols: ["rtnl_configure_link"],
+    marks: ["rtnl_configure_link"],
   },
   {
     id: "platform_driver.remove_new",
@@ -177,6 +214,7 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     pattern: /\(\s*\*\s*remove_new\s*\)/,
     symbols: ["remove_new"],
     uses: ["remove_new"],
+    names: ["platform_driver", "remove", "platform_device"],
   },
   {
     id: "devm_qcom_smem_state_get",
@@ -196,6 +234,8 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["include/linux/mod_devicetable.h"],
     pattern: /struct\s+rpmsg_device_id\s*\{[^}]*\bdriver_data\b/,
     symbols: ["driver_data"],
+    marks: ["rpmsg_device_id"],
+    names: ["driver_data", "id", "name", "kernel_ulong_t", "strcmp"],
   },
   {
     id: "modpost_mhi",
@@ -206,5 +246,27 @@ export const KERNEL_APIS: readonly KernelApi[] = [
     headers: ["scripts/mod/file2alias.c", "include/linux/mod_devicetable.h"],
     pattern: /\bdo_mhi_entry\b|struct\s+mhi_device_id\s*\{/,
     symbols: [],
+    marks: ["mhi_device_id"],
+    names: ["MODULE_DEVICE_TABLE", "MODULE_ALIAS", "chan"],
   },
-];
+] as const satisfies readonly KernelApi[];
+
+export const KERNEL_APIS: readonly KernelApi[] = ENTRIES;
+
+/** The id of an entry of the knowledge base: what a rule names as its feature. */
+export type ApiId = (typeof ENTRIES)[number]["id"];
+
+/** The entry of one API, with its lists typed as written (a rule's table of names must match them). */
+export function kernelApi<I extends ApiId>(id: I): Extract<(typeof ENTRIES)[number], { id: I }> {
+  return ENTRIES.find((api) => api.id === id) as Extract<(typeof ENTRIES)[number], { id: I }>;
+}
+
+/** Identifiers whose presence in a file lets the API's rule find something there. */
+export function marksOf(api: KernelApi): readonly string[] {
+  return api.marks ?? api.uses ?? [];
+}
+
+/** Every identifier the API's rule may rewrite, match or write. */
+export function namesOf(api: KernelApi): ReadonlySet<string> {
+  return new Set([...(api.uses ?? []), ...marksOf(api).flatMap((m) => m.split(" ")), ...(api.names ?? [])]);
+}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { coerce, gte } from "semver";
 import { KbackportError } from "../errors.js";
-import { stripComments } from "../transform/c/tokenize.js";
+import { stripComments } from "../c/tokenize.js";
 import { KERNEL_APIS, type KernelApi } from "./api.js";
 import type { KernelTarget } from "./target.js";
 

@@ -1,9 +1,10 @@
 import { KbackportError } from "../errors.js";
+import { structInitializers } from "../c/declarations.js";
+import { at, CScope, evaluate, readC, stringValue, textOf } from "../c/facts.js";
+import type { CFile } from "../c/file.js";
+import { findCalls, matchingClose, splitArguments } from "../c/navigate.js";
+import type { Token } from "../c/tokenize.js";
 import { parseKconfig } from "../kernel/kconfig.js";
-import { structInitializers } from "../transform/c/declarations.js";
-import { findCalls, matchingClose, splitArguments } from "../transform/c/navigate.js";
-import type { Token } from "../transform/c/tokenize.js";
-import { at, CScope, evaluate, readC, stringValue, textOf, type CFile } from "./c-facts.js";
 import type { DeviceId, ModuleModel, ModuleParam, Registration, TreeReader } from "./types.js";
 
 interface ModuleSpec {

@@ -1,6 +1,10 @@
+import { applyEdits, EditConflict, type Edit } from "../c/edit.js";
+import { readCode, type CCode } from "../c/file.js";
+import { markFinder } from "../c/mentions.js";
+import { codeTokens, tokenIndex, tokenize } from "../c/tokenize.js";
+import { KbackportError } from "../errors.js";
+import { kernelApi, marksOf, type KernelApi } from "../kernel/api.js";
 import type { Feature, Features } from "../kernel/features.js";
-import { applyEdits } from "./c/edit.js";
-import { codeTokens, tokenIndex, tokenize } from "./c/tokenize.js";
 import type { CompatDefinition, Rule, Site } from "./rule.js";
 
 export interface TransformInput {
@@ -41,60 +45,114 @@ export interface TransformResult {
 
 const C_FILE = /\.[ch]$/;
 
-/** Runs every rule the components name, on their files, when the target lacks the rule's feature. */
+interface Upstream {
+  feature: string;
+  upstream: string;
+}
+
+/** One rule that the target needs, with what it reads: its files, and the names that mark a file for it. */
+interface Needed {
+  rule: Rule;
+  files: ReadonlySet<string>;
+  marks: readonly string[];
+  uses: readonly string[];
+  sites: Site[];
+}
+
+type RuleEdit = Edit & { rule: Rule };
+
+/**
+ * Runs every rule the components name, on their files, when the target lacks the rule's feature. Each file
+ * is read once: a plain search of the names that mark a rule's API picks the rules that may match; the
+ * file is tokenized once for all of them, and their edits are applied together (nested edits compose).
+ */
 export function transform(input: TransformInput): TransformResult {
-  const current = new Map(input.files);
   const changed = new Map<string, string>();
-  const compat: (CompatDefinition & Pick<Rule, "feature" | "upstream">)[] = [];
   const reports: RuleReport[] = [];
+  const needed: Needed[] = [];
 
   for (const rule of input.rules) {
     const users = input.components.filter((c) => c.rules.includes(rule.id));
     if (users.length === 0) continue;
+    const api: KernelApi = kernelApi(rule.feature);
     const feature: Pick<Feature, "present" | "evidence"> = input.features.get(rule.feature) ?? {
       present: false,
       evidence: "not probed: unknown feature",
     };
-    const files = [...new Set(users.flatMap((c) => c.files))].filter((f) => C_FILE.test(f)).sort();
     const sites: Site[] = [];
     if (!feature.present) {
-      for (const file of files) {
-        const text = current.get(file)!;
-        if (rule.rewrite) {
-          const edits = rule.rewrite(text, file);
-          if (edits.length === 0) continue;
-          for (const e of edits) sites.push({ file, line: lineAt(text, e.start) });
-          const next = applyEdits(text, edits);
-          current.set(file, next);
-          changed.set(file, next);
-        } else {
-          sites.push(...findUses(text, rule.uses ?? []).map((line) => ({ file, line })));
-        }
-      }
-      if (rule.compat && sites.length > 0)
-        compat.push({ ...rule.compat, feature: rule.feature, upstream: rule.upstream });
+      const files = new Set(users.flatMap((c) => c.files).filter((f) => C_FILE.test(f)));
+      needed.push({ rule, files, marks: marksOf(api), uses: api.uses ?? [], sites });
     }
     reports.push({
       id: rule.id,
       kind: rule.kind,
       feature: rule.feature,
-      upstream: rule.upstream,
+      upstream: api.upstream,
       summary: rule.summary,
       components: users.map((c) => c.name),
       needed: !feature.present,
       evidence: feature.evidence,
-      applied: sites.length > 0,
-      stale: !feature.present && sites.length === 0,
+      applied: false,
+      stale: false,
       sites,
       ...(rule.patch ? { patch: rule.patch.file, degraded: rule.patch.degraded } : {}),
     });
   }
+
+  const paths = [...new Set(needed.flatMap((n) => [...n.files]))].sort();
+  const marksIn = markFinder(needed.flatMap((n) => n.marks));
+  for (const path of paths) {
+    const text = input.files.get(path)!;
+    const marked = marksIn(text);
+    const here = needed.filter((n) => n.files.has(path) && n.marks.some((m) => marked.has(m)));
+    if (here.length === 0) continue;
+    const file = readCode(path, text);
+    const edits: RuleEdit[] = [];
+    for (const n of here) {
+      if (n.rule.rewrite) {
+        const own = n.rule.rewrite(file);
+        for (const e of own) n.sites.push({ file: path, line: lineAt(file, e.start) });
+        edits.push(...own.map((e) => ({ ...e, rule: n.rule })));
+      } else {
+        n.sites.push(...findUses(file, n.uses).map((line) => ({ file: path, line })));
+      }
+    }
+    if (edits.length > 0) changed.set(path, applyRuleEdits(file, edits));
+  }
+
+  const compat: (CompatDefinition & Upstream)[] = [];
+  for (const report of reports) {
+    report.applied = report.sites.length > 0;
+    report.stale = report.needed && !report.applied;
+    const rule = input.rules.find((r) => r.id === report.id)!;
+    if (rule.compat && report.applied)
+      compat.push({ ...rule.compat, feature: report.feature, upstream: report.upstream });
+  }
   return { changed, compatHeaders: compatHeaders(compat), rules: reports };
 }
 
+/** The file's text with every rule's edits; two that cannot both apply are an error naming them and the line. */
+function applyRuleEdits(file: CCode, edits: readonly RuleEdit[]): string {
+  try {
+    return applyEdits(file.text, edits);
+  } catch (err) {
+    if (!(err instanceof EditConflict)) throw err;
+    const { first, second } = err as EditConflict<RuleEdit>;
+    const rules =
+      first.rule === second.rule
+        ? `rule ${first.rule.id} makes two edits`
+        : `rules ${first.rule.id} and ${second.rule.id} make edits`;
+    throw new KbackportError(`${rules} that overlap without one keeping the other's text`, {
+      where: `${file.path}:${lineAt(file, second.start)}`,
+      hint: "the rules cannot rewrite this code as written upstream: report it with the lines shown",
+    });
+  }
+}
+
 /** Lines on which any of the token sequences occurs. */
-export function findUses(text: string, uses: readonly string[]): number[] {
-  const code = codeTokens(tokenize(text));
+export function findUses(file: CCode, uses: readonly string[]): number[] {
+  const { code } = file;
   const index = tokenIndex(code);
   const starts = new Set<number>();
   for (const use of uses) {
@@ -106,17 +164,26 @@ export function findUses(text: string, uses: readonly string[]): number[] {
   return [...starts].sort((a, b) => a - b).map((i) => code[i]!.line);
 }
 
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+/** The line of a character offset: the line of the last token starting at or before it, plus its newlines. */
+function lineAt(file: CCode, offset: number): number {
+  const { code: tokens, text } = file;
+  let lo = 0;
+  let hi = tokens.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (tokens[mid]!.start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const token = tokens[lo];
+  if (!token) return 1;
+  let line = token.line;
+  for (let i = token.start; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
 }
 
 /** One wrapper per kernel header: the kernel's own header first, then the definitions it lacks. */
-function compatHeaders(
-  rules: readonly (CompatDefinition & Pick<Rule, "feature" | "upstream">)[],
-): Map<string, string> {
-  const byHeader = new Map<string, (CompatDefinition & Pick<Rule, "feature" | "upstream">)[]>();
+function compatHeaders(rules: readonly (CompatDefinition & Upstream)[]): Map<string, string> {
+  const byHeader = new Map<string, (CompatDefinition & Upstream)[]>();
   for (const rule of rules) byHeader.set(rule.header, [...(byHeader.get(rule.header) ?? []), rule]);
   const out = new Map<string, string>();
   for (const [header, list] of byHeader) {

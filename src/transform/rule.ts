@@ -1,4 +1,6 @@
-import type { Edit } from "./c/edit.js";
+import type { Edit } from "../c/edit.js";
+import type { CCode } from "../c/file.js";
+import type { ApiId } from "../kernel/api.js";
 
 /** One place a rule changed, or (compat and kernel-patch rules) one use of the API it stands in for. */
 export interface Site {
@@ -39,20 +41,20 @@ export interface UpstreamCommit {
 /**
  * One kernel API change. It runs only where the target lacks `feature`:
  * - rewrite: `rewrite` edits the driver sources (and may add a compat definition its edits call);
- * - compat: `compat` is added where the sources use the API (`uses`);
+ * - compat: `compat` is added where the sources use the API (its entry's `uses`);
  * - kernel-patch: `patch` is emitted; on a kernel without it, `rewrite` (if any) is the documented
  *   fallback that keeps the drivers building and loading.
  */
 export interface Rule {
   id: string;
   kind: "rewrite" | "compat" | "kernel-patch";
-  feature: string;
-  /** The mainline commit the rule mirrors or undoes: 12-hex id ("subject"). */
-  upstream: string;
+  /**
+   * The API the rule stands in for. Its entry in the knowledge base holds the upstream commit, the uses a
+   * rule that does not rewrite reports as sites, and the names that mark the files the rule reads.
+   */
+  feature: ApiId;
   summary: string;
-  rewrite?: (text: string, file: string) => Edit[];
-  /** Token sequences (e.g. "fsleep", ".alloc =") whose uses are the sites of a rule that does not rewrite. */
-  uses?: readonly string[];
+  rewrite?: (file: CCode) => Edit[];
   compat?: CompatDefinition;
   patch?: KernelPatch;
 }

@@ -8,7 +8,7 @@ import { deriveBamDmux, deriveMhiProtocol, PROTOCOL_FILES } from "../model/deriv
 import { diffBamDmux, diffMhiProtocol } from "../model/diff.js";
 import type { DriverModel, TreeReader } from "../model/types.js";
 import { COMPAT_INCLUDE } from "../build/kbuild.js";
-import { tokenize } from "../transform/c/tokenize.js";
+import { tokenize } from "../c/tokenize.js";
 import { ok, skipped, violation, type Check } from "./check.js";
 
 /**

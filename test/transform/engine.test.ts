@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { readCode } from "../../src/c/file.js";
+import { KbackportError } from "../../src/errors.js";
 import type { Feature } from "../../src/kernel/features.js";
 import { findUses, transform } from "../../src/transform/engine.js";
+import type { Rule } from "../../src/transform/rule.js";
 import { RULES } from "../../src/transform/rules/index.js";
 
 const files = new Map([
@@ -74,6 +77,30 @@ describe("transform engine", () => {
   });
 
   it("finds uses of token sequences, not of text in strings", () => {
-    expect(findUses('x = { .alloc = f };\ny = ".alloc = no";\n', [".alloc ="])).toEqual([1]);
+    expect(findUses(readCode("x.c", 'x = { .alloc = f };\ny = ".alloc = no";\n'), [".alloc ="])).toEqual([1]);
+  });
+
+  it("fails with the rules and the file:line when two rules' edits overlap", () => {
+    const replace = (id: string, text: string): Rule => ({
+      id,
+      kind: "rewrite",
+      feature: "u64_stats_t",
+      summary: id,
+      rewrite: ({ code }) => {
+        const t = code.find((c) => c.text === "u64_stats_t")!;
+        return [{ start: t.start, end: t.end, text }];
+      },
+    });
+    const run = () =>
+      transform({
+        files: new Map([["x.c", "int a;\nu64_stats_t b;\n"]]),
+        components: [{ name: "c", files: ["x.c"], rules: ["one", "two"] }],
+        features: features({ u64_stats_t: false }),
+        rules: [replace("one", "u64"), replace("two", "s64")],
+      });
+    expect(run).toThrow(KbackportError);
+    expect(run).toThrow(
+      expect.objectContaining({ where: "x.c:2", message: expect.stringContaining("rules one and two") }),
+    );
   });
 });

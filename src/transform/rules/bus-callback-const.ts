@@ -1,6 +1,5 @@
-import type { Edit } from "../c/edit.js";
-import { constBeforeStruct, functionDefinitions, initializerCallbacks } from "../c/declarations.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { constBeforeStruct, functionDefinitions, initializerCallbacks } from "../../c/declarations.js";
 import type { Rule } from "../rule.js";
 
 /**
@@ -14,8 +13,7 @@ export function busCallbackConstRule(
   return {
     ...rule,
     kind: "rewrite",
-    rewrite(src) {
-      const code = codeTokens(tokenize(src));
+    rewrite({ code }) {
       const edits: Edit[] = [];
       for (const fn of new Set(initializerCallbacks(code, "bus_type", member))) {
         for (const def of functionDefinitions(code, fn)) {

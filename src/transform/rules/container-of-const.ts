@@ -5,10 +5,7 @@ export const containerOfConst: Rule = {
   id: "container-of-const",
   kind: "compat",
   feature: "container_of_const",
-  upstream:
-    '64f6a5d1922b ("container_of: add container_of_const() that preserves const-ness of the pointer")',
   summary: "container_of_const() falls back to container_of()",
-  uses: ["container_of_const"],
   compat: {
     header: "linux/kernel.h",
     definition: `#ifndef container_of_const

@@ -4,9 +4,7 @@ export const devmQcomSmemStateGet: Rule = {
   id: "devm-qcom-smem-state-get",
   kind: "compat",
   feature: "devm_qcom_smem_state_get",
-  upstream: '61d1961adf4b ("soc: qcom: smem_state: Add devm_qcom_smem_state_get()")',
   summary: "devm_qcom_smem_state_get() is qcom_smem_state_get() with the put registered as a devm action",
-  uses: ["devm_qcom_smem_state_get"],
   compat: {
     header: "linux/soc/qcom/smem_state.h",
     definition: `#include <linux/device.h>

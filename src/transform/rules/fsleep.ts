@@ -4,9 +4,7 @@ export const fsleep: Rule = {
   id: "fsleep",
   kind: "compat",
   feature: "fsleep",
-  upstream: 'c6af13d33475 ("timer: add fsleep for flexible sleeping")',
   summary: "fsleep() picks udelay, usleep_range or msleep by duration, as upstream does",
-  uses: ["fsleep"],
   compat: {
     header: "linux/delay.h",
     definition: `#define fsleep LINUX_BACKPORT(fsleep)

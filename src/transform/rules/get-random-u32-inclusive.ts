@@ -4,9 +4,7 @@ export const getRandomU32Inclusive: Rule = {
   id: "get-random-u32-inclusive",
   kind: "compat",
   feature: "get_random_u32_inclusive",
-  upstream: '7f576b2593a9 ("random: add helpers for random numbers with given floor or range")',
   summary: "get_random_u32_inclusive() maps get_random_u32() onto the range by multiply-and-shift",
-  uses: ["get_random_u32_inclusive"],
   compat: {
     header: "linux/random.h",
     definition: `#define get_random_u32_inclusive LINUX_BACKPORT(get_random_u32_inclusive)

@@ -1,9 +1,10 @@
-import type { Edit } from "../c/edit.js";
-import { functionDefinitions, initializerCallbacks } from "../c/declarations.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { functionDefinitions, initializerCallbacks } from "../../c/declarations.js";
+import { kernelApi } from "../../kernel/api.js";
 import type { Rule } from "../rule.js";
 
-const ATTRIBUTES = new Set(["IFLA_PARENT_DEV_NAME", "IFLA_PARENT_DEV_BUS_NAME"]);
+const API = kernelApi("IFLA_PARENT_DEV_NAME");
+const ATTRIBUTES: ReadonlySet<string> = new Set(API.uses);
 /** rtnl_link_ops members rtnetlink calls with its own tb[IFLA_MAX + 1]. */
 const RTNETLINK_CALLBACKS = ["validate", "newlink", "changelink", "slave_validate", "slave_changelink"];
 
@@ -16,8 +17,7 @@ const RTNETLINK_CALLBACKS = ["validate", "newlink", "changelink", "slave_validat
 export const iflaParentDevName: Rule = {
   id: "ifla-parent-dev-name",
   kind: "kernel-patch",
-  feature: "IFLA_PARENT_DEV_NAME",
-  upstream: '00e77ed8e64d ("rtnetlink: add IFLA_PARENT_[DEV|DEV_BUS]_NAME")',
+  feature: API.id,
   summary: "rtnetlink reports and accepts a link's parent device by name (ip link add ... parentdev wwan0)",
   patch: {
     file: "0001-rtnetlink-add-IFLA_PARENT_DEV_NAME-and-IFLA_PARENT_DEV_BUS_NAME.patch",
@@ -33,8 +33,7 @@ export const iflaParentDevName: Rule = {
       release: "5.14",
     },
   },
-  rewrite(src) {
-    const code = codeTokens(tokenize(src));
+  rewrite({ code }) {
     if (!code.some((t) => ATTRIBUTES.has(t.text))) return [];
     const edits: Edit[] = [];
     const callbacks = new Set(

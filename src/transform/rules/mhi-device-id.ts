@@ -10,9 +10,7 @@ export const mhiDeviceId: Rule = {
   id: "mhi-device-id",
   kind: "compat",
   feature: "mhi_device_id",
-  upstream: '0cbf260820fa ("bus: mhi: core: Add support for registering MHI controllers")',
   summary: "struct mhi_device_id and MHI_DEVICE_MODALIAS_FMT for kernels before 5.7",
-  uses: ["mhi_device_id", "MHI_DEVICE_MODALIAS_FMT"],
   compat: {
     header: "linux/mod_devicetable.h",
     definition: `#ifndef MHI_DEVICE_MODALIAS_FMT

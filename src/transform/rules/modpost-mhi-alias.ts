@@ -1,7 +1,6 @@
-import type { Edit } from "../c/edit.js";
-import { structInitializers } from "../c/declarations.js";
-import { findCalls, matchingClose, splitArguments } from "../c/navigate.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { structInitializers } from "../../c/declarations.js";
+import { findCalls, matchingClose, splitArguments } from "../../c/navigate.js";
 import type { Rule } from "../rule.js";
 
 /**
@@ -13,7 +12,6 @@ export const modpostMhiAlias: Rule = {
   id: "modpost-mhi-alias",
   kind: "kernel-patch",
   feature: "modpost_mhi",
-  upstream: '0cbf260820fa ("bus: mhi: core: Add support for registering MHI controllers")',
   summary:
     "modpost reads MHI device tables (with 'bus: mhi: core: Add uevent support for module autoloading', v5.7)",
   patch: {
@@ -29,11 +27,14 @@ export const modpostMhiAlias: Rule = {
       release: "5.7",
     },
   },
-  rewrite(src) {
-    const code = codeTokens(tokenize(src));
+  rewrite({ text: src, code }) {
     const text = (a: number, b: number) => src.slice(code[a]!.start, code[b]!.end);
     const tables = new Map(structInitializers(code, "mhi_device_id").map((t) => [t.name, t]));
     const edits: Edit[] = [];
+    // Aliases already written out (by an earlier run, or by hand) are not written twice.
+    const written = new Set(
+      findCalls(code, "MODULE_ALIAS").map((call) => text(call.open + 1, call.close - 1)),
+    );
     for (const call of findCalls(code, "MODULE_DEVICE_TABLE")) {
       const [type, name] = splitArguments(code, call.open, call.close);
       if (!type || !name || text(...type) !== "mhi") continue;
@@ -56,7 +57,10 @@ export const modpostMhiAlias: Rule = {
         e = close;
       }
       const end = code[call.close + 1]?.text === ";" ? call.close + 1 : call.close;
-      const aliases = channels.map((c) => `MODULE_ALIAS("mhi:${c}");`).join("\n");
+      const aliases = channels
+        .filter((c) => !written.has(JSON.stringify(`mhi:${c}`)))
+        .map((c) => `MODULE_ALIAS("mhi:${c}");`)
+        .join("\n");
       if (aliases) edits.push({ start: code[end]!.end, end: code[end]!.end, text: `\n${aliases}` });
     }
     return edits;

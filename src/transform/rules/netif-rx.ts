@@ -5,9 +5,7 @@ export const netifRx: Rule = {
   id: "netif-rx",
   kind: "compat",
   feature: "__netif_rx",
-  upstream: 'baebdf48c360 ("net: dev: Makes sure netif_rx() can be invoked in any context.")',
   summary: "__netif_rx() calls netif_rx(), what drivers called in that context before 5.18",
-  uses: ["__netif_rx"],
   compat: {
     header: "linux/netdevice.h",
     definition: `#define __netif_rx LINUX_BACKPORT(__netif_rx)

@@ -1,6 +1,5 @@
-import type { Edit } from "../c/edit.js";
-import { designatedMembers, structInitializers } from "../c/declarations.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { designatedMembers, structInitializers } from "../../c/declarations.js";
 import type { Rule } from "../rule.js";
 
 /** Before 6.3 platform_driver had only .remove, returning int: a wrapper calls the void remove function. */
@@ -8,10 +7,8 @@ export const platformRemoveNew: Rule = {
   id: "platform-remove-new",
   kind: "rewrite",
   feature: "platform_driver.remove_new",
-  upstream: '5c5a7680e67b ("platform: Provide a remove callback that returns no value")',
   summary: ".remove_new = f becomes .remove = f_backport_remove, a wrapper that calls f and returns 0",
-  rewrite(src) {
-    const code = codeTokens(tokenize(src));
+  rewrite({ code }) {
     const edits: Edit[] = [];
     for (const init of structInitializers(code, "platform_driver")) {
       for (const m of designatedMembers(code, init, "remove_new")) {

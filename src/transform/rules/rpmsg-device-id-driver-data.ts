@@ -1,7 +1,7 @@
-import type { Edit } from "../c/edit.js";
-import { structInitializers, topLevelStart } from "../c/declarations.js";
-import { matchingClose } from "../c/navigate.js";
-import { codeTokens, tokenize, type Token } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { structInitializers, topLevelStart } from "../../c/declarations.js";
+import { matchingClose } from "../../c/navigate.js";
+import type { Token } from "../../c/tokenize.js";
 import type { Rule } from "../rule.js";
 
 /** `.member = value` inside [from, to): indices of the `.` and of the value's first and last tokens. */
@@ -23,10 +23,8 @@ export const rpmsgDeviceIdDriverData: Rule = {
   id: "rpmsg-device-id-driver-data",
   kind: "rewrite",
   feature: "rpmsg_device_id.driver_data",
-  upstream: '60302ce4ea07 ("rpmsg: core: Add driver_data for rpmsg_device_id")',
   summary: "id table driver_data moves into a generated <table>_driver_data(name) lookup",
-  rewrite(src) {
-    const code = codeTokens(tokenize(src));
+  rewrite({ text: src, code }) {
     const text = (a: number, b: number) => src.slice(code[a]!.start, code[b]!.end);
     const edits: Edit[] = [];
     const tables = structInitializers(code, "rpmsg_device_id");

@@ -1,6 +1,5 @@
-import type { Edit } from "../c/edit.js";
-import { findCalls, splitArguments } from "../c/navigate.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { findCalls, splitArguments } from "../../c/navigate.js";
 import type { Rule } from "../rule.js";
 
 /** Older rtnl_configure_link() takes (dev, ifm): the portid and nlh only feed the notification's origin. */
@@ -8,10 +7,8 @@ export const rtnlConfigureLinkPortid: Rule = {
   id: "rtnl-configure-link-portid",
   kind: "rewrite",
   feature: "rtnl_configure_link.portid",
-  upstream: '1d997f101307 ("rtnetlink: pass netlink message header and portid to rtnl_configure_link()")',
   summary: "rtnl_configure_link(dev, ifm, portid, nlh) becomes rtnl_configure_link(dev, ifm)",
-  rewrite(src) {
-    const code = codeTokens(tokenize(src));
+  rewrite({ code }) {
     const edits: Edit[] = [];
     for (const call of findCalls(code, "rtnl_configure_link")) {
       const args = splitArguments(code, call.open, call.close);

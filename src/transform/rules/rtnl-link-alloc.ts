@@ -1,7 +1,6 @@
-import type { Edit } from "../c/edit.js";
-import { designatedMembers, structInitializers } from "../c/declarations.js";
-import { findCalls, splitArguments } from "../c/navigate.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { designatedMembers, structInitializers } from "../../c/declarations.js";
+import { findCalls, splitArguments } from "../../c/navigate.js";
 import type { Rule } from "../rule.js";
 
 /**
@@ -14,7 +13,6 @@ export const rtnlLinkAlloc: Rule = {
   id: "rtnl-link-alloc",
   kind: "kernel-patch",
   feature: "rtnl_link_ops.alloc",
-  upstream: '8c713dc93ca9 ("rtnetlink: add alloc() method to rtnl_link_ops")',
   summary:
     "rtnetlink lets a link type allocate its own net_device (WWAN links are allocated by the modem driver)",
   patch: {
@@ -31,8 +29,7 @@ export const rtnlLinkAlloc: Rule = {
       release: "5.14",
     },
   },
-  rewrite(src) {
-    const code = codeTokens(tokenize(src));
+  rewrite({ code }) {
     const edits: Edit[] = [];
     const allocOf = new Map<string, string>();
     for (const init of structInitializers(code, "rtnl_link_ops")) {

@@ -1,6 +1,5 @@
-import type { Edit } from "../c/edit.js";
-import { findCalls, splitArguments } from "../c/navigate.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { findCalls, splitArguments } from "../../c/navigate.js";
 import type { Rule } from "../rule.js";
 
 /** Gives each one-argument __assign_str(field) back the source its event's __string(field, src) names. */
@@ -8,11 +7,9 @@ export const traceAssignStrOneArg: Rule = {
   id: "trace-assign-str-one-arg",
   kind: "rewrite",
   feature: "trace_assign_str_one_arg",
-  upstream: '2c92ca849fcc ("tracing/treewide: Remove second parameter of __assign_str()")',
   summary:
     "__assign_str(field) becomes __assign_str(field, src) with the src of the event's __string(field, src)",
-  rewrite(src) {
-    const code = codeTokens(tokenize(src));
+  rewrite({ text: src, code }) {
     const text = (a: number, b: number) => src.slice(code[a]!.start, code[b]!.end);
     const strings = findCalls(code, "__string").flatMap((call) => {
       const args = splitArguments(code, call.open, call.close);

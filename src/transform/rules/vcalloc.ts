@@ -4,9 +4,7 @@ export const vcalloc: Rule = {
   id: "vcalloc",
   kind: "compat",
   feature: "vcalloc",
-  upstream: 'a8749a35c399 ("mm: vmalloc: introduce array allocation functions")',
   summary: "vcalloc() is vzalloc() of n * size, NULL when the product overflows",
-  uses: ["vcalloc"],
   compat: {
     header: "linux/vmalloc.h",
     definition: `#include <linux/overflow.h>

@@ -1,6 +1,5 @@
-import type { Edit } from "../c/edit.js";
-import { constBeforeStruct } from "../c/declarations.js";
-import { codeTokens, tokenize } from "../c/tokenize.js";
+import type { Edit } from "../../c/edit.js";
+import { constBeforeStruct } from "../../c/declarations.js";
 import type { Rule } from "../rule.js";
 
 /**
@@ -14,8 +13,7 @@ export function writableObjectRule(fields: Omit<Rule, "kind" | "rewrite"> & { st
   return {
     ...rule,
     kind: "rewrite",
-    rewrite(src) {
-      const code = codeTokens(tokenize(src));
+    rewrite({ code }) {
       const edits: Edit[] = [];
       for (const i of constBeforeStruct(code, 0, code.length - 1, structType)) {
         let after = i + 3;

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { KERNEL_APIS } from "../../../src/kernel/api.js";
+import { KERNEL_APIS, kernelApi, marksOf, type KernelApi } from "../../../src/kernel/api.js";
 import { RULES } from "../../../src/transform/rules/index.js";
 
 const UPSTREAM = /^[0-9a-f]{12} \("[^"]+"\)$/;
@@ -10,12 +10,18 @@ describe("the rule registry", () => {
   it.each(RULES.map((r) => [r.id, r] as const))(
     "%s stands in for a probed feature and names its upstream commit",
     (_id, rule) => {
-      expect(KERNEL_APIS.map((a) => a.id)).toContain(rule.feature);
-      expect(rule.upstream).toMatch(UPSTREAM);
+      const api: KernelApi = kernelApi(rule.feature);
+      expect(api.upstream).toMatch(UPSTREAM);
       // A rule either edits the sources or finds the uses its compat definition or patch serves.
-      expect(Boolean(rule.rewrite) !== Boolean(rule.uses)).toBe(true);
+      if (!rule.rewrite) expect(api.uses?.length).toBeGreaterThan(0);
+      // Files that contain none of these are never read for the rule.
+      expect(marksOf(api).length).toBeGreaterThan(0);
       if (rule.kind === "compat") expect(rule.compat).toBeDefined();
       if (rule.kind === "kernel-patch") expect(rule.patch?.file).toMatch(/^\d{4}-[\w-]+\.patch$/);
+      // A patch that mirrors the API's own commit cites it as the API entry does.
+      const mirrors = rule.patch?.mirrors;
+      if (mirrors?.commit?.startsWith(api.upstream.slice(0, 12)))
+        expect(api.upstream).toBe(`${mirrors.commit.slice(0, 12)} ("${mirrors.subject}")`);
     },
   );
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { applyEdits } from "../../../src/transform/c/edit.js";
+import { applyEdits } from "../../../src/c/edit.js";
+import { readCode } from "../../../src/c/file.js";
+import { kernelApi, namesOf } from "../../../src/kernel/api.js";
 import { busMatchConstDriver } from "../../../src/transform/rules/bus-match-const-driver.js";
 import { busTypeConst } from "../../../src/transform/rules/bus-type-const.js";
 import { classConst } from "../../../src/transform/rules/class-const.js";
@@ -14,7 +16,41 @@ import { traceAssignStrOneArg } from "../../../src/transform/rules/trace-assign-
 import { u64Stats } from "../../../src/transform/rules/u64-stats.js";
 import type { Rule } from "../../../src/transform/rule.js";
 
-const run = (rule: Rule, src: string) => applyEdits(src, rule.rewrite!(src, "x.c"));
+/** C keywords: a rewrite may write them without its API listing them. */
+const KEYWORDS = new Set(
+  "auto break case char const continue default do double else enum extern float for goto if inline int long register return short signed sizeof static struct switch typedef union unsigned void volatile while".split(
+    " ",
+  ),
+);
+
+const identifiers = (src: string) =>
+  new Set(
+    readCode("x.c", src)
+      .code.filter((t) => t.kind === "ident" && !KEYWORDS.has(t.text))
+      .map((t) => t.text),
+  );
+
+/**
+ * Names a rewrite takes out of a file or brings into it that its API entry does not list. A name built
+ * on one of the driver's own (`<fn>_backport_remove`) is the driver's.
+ */
+function unlistedNames(rule: Rule, before: string, after: string): string[] {
+  const listed = namesOf(kernelApi(rule.feature));
+  const [was, is] = [identifiers(before), identifiers(after)];
+  const own = [...was].filter((n) => !listed.has(n));
+  const removed = [...was].filter((n) => !is.has(n));
+  const added = [...is].filter((n) => !was.has(n) && !own.some((o) => n.startsWith(`${o}_`)));
+  return [...removed, ...added].filter((n) => !listed.has(n));
+}
+
+/** Applies a rule, checking that every name it rewrites or writes is one its API entry lists. */
+function run(rule: Rule, src: string): string {
+  const out = applyEdits(src, rule.rewrite!(readCode("x.c", src)));
+  expect(unlistedNames(rule, src, out), `${rule.id}: names missing from API entry ${rule.feature}`).toEqual(
+    [],
+  );
+  return out;
+}
 
 describe("u64-stats", () => {
   it("turns counters into u64 and unwraps every helper", () => {
@@ -48,8 +84,40 @@ void f(struct s *s, struct sk_buff *skb)
 }`);
   });
 
+  it("rewrites a helper inside another's argument, and the type inside a cast (drivers/net/virtio_net.c:2813)", () => {
+    const src = `		item = (u64_stats_t *)((u8 *)&rq->stats + offset);
+		u64_stats_add(item, u64_stats_read(src));
+	u64_stats_add(&rq->stats.packets, u64_stats_read(&stats.packets));
+	u64_stats_sub(&s->x, u64_stats_read(&s->y) - u64_stats_read(&s->z));`;
+    expect(run(u64Stats, src)).toBe(`		item = (u64 *)((u8 *)&rq->stats + offset);
+		(*(item)) += ((*(src)));
+	(rq->stats.packets) += ((stats.packets));
+	(s->x) -= ((s->y) - (s->z));`);
+  });
+
+  it("rewrites the type of a cast inside a helper's counter (drivers/net/phy/mdio_bus.c:218)", () => {
+    const src = `	val = u64_stats_read((const u64_stats_t *)p);
+	data[i] = u64_stats_read((u64_stats_t *)(p + s->stat_offset));
+	u64_stats_inc((u64_stats_t *)&s->n);`;
+    expect(run(u64Stats, src)).toBe(`	val = (*((const u64 *)p));
+	data[i] = (*((u64 *)(p + s->stat_offset)));
+	(*((u64 *)&s->n))++;`);
+  });
+
+  it("is caught rewriting a name its API entry does not list", () => {
+    const src = "start = u64_stats_fetch_begin(&s->syncp);";
+    const drifted: Rule = {
+      ...u64Stats,
+      rewrite: ({ code }) => [{ start: code[2]!.start, end: code[2]!.end, text: "u64_stats_fetch_retry" }],
+    };
+    expect(unlistedNames(drifted, src, applyEdits(src, drifted.rewrite!(readCode("x.c", src))))).toEqual([
+      "u64_stats_fetch_begin",
+      "u64_stats_fetch_retry",
+    ]);
+  });
+
   it("changes nothing in code that has no u64_stats_t", () => {
-    expect(u64Stats.rewrite!("u64 x; u64_stats_update_begin(&s);", "x.c")).toEqual([]);
+    expect(u64Stats.rewrite!(readCode("x.c", "u64 x; u64_stats_update_begin(&s);"))).toEqual([]);
   });
 });
 
@@ -65,7 +133,7 @@ TRACE_EVENT(b, TP_STRUCT__entry(__string(name, dev_name(d))), TP_fast_assign(__a
   });
 
   it("leaves two-argument calls alone", () => {
-    expect(traceAssignStrOneArg.rewrite!("__string(n, s) __assign_str(n, s);", "t.h")).toEqual([]);
+    expect(traceAssignStrOneArg.rewrite!(readCode("t.h", "__string(n, s) __assign_str(n, s);"))).toEqual([]);
   });
 });
 
@@ -140,7 +208,7 @@ static void d(void)
     expect(out).toContain("nla_data(tb[IFLA_PARENT_DEV_NAME])");
     expect(out).toContain("struct nlattr *tb[KBACKPORT_IFLA_MAX + 1];");
     expect(out).toContain("nlmsg_parse_deprecated(nlh, 0, tb, KBACKPORT_IFLA_MAX, NULL, NULL);");
-    expect(iflaParentDevName.rewrite!("struct nlattr *tb[IFLA_MAX + 1];", "x.c")).toEqual([]);
+    expect(iflaParentDevName.rewrite!(readCode("x.c", "struct nlattr *tb[IFLA_MAX + 1];"))).toEqual([]);
   });
 
   it("rtnl-link-alloc: the alloc member goes and the link type's own rtnl_create_link calls allocate through it", () => {
@@ -203,6 +271,8 @@ describe("modpost-mhi-alias", () => {
 MODULE_DEVICE_TABLE(mhi, mhi_net_id_table);
 MODULE_DEVICE_TABLE(pci, other_table);
 `;
+    const out = run(modpostMhiAlias, src);
+    expect(run(modpostMhiAlias, out)).toBe(out);
     expect(run(modpostMhiAlias, src)).toContain(
       'MODULE_DEVICE_TABLE(mhi, mhi_net_id_table);\nMODULE_ALIAS("mhi:IP_SW0");\nMODULE_ALIAS("mhi:IP_HW0");\nMODULE_DEVICE_TABLE(pci, other_table);',
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeTokens, stripComments, tokenize } from "../../src/transform/c/tokenize.js";
+import { codeTokens, stripComments, tokenize } from "../../src/c/tokenize.js";
 
 const SRC = `#include <linux/u64_stats_sync.h>
 /* u64_stats_t in a comment */
@@ -41,5 +41,11 @@ describe("C tokenizer", () => {
     const stripped = stripComments(SRC);
     expect(stripped).not.toContain("in a comment");
     expect(stripped.split("\n")).toHaveLength(SRC.split("\n").length);
+  });
+
+  it("keeps what only looks like a comment inside a string", () => {
+    expect(stripComments("s = \"/* kept */\"; /* gone */ t = '/';\n")).toBe(
+      's = "/* kept */";' + " ".repeat(12) + "t = '/';\n",
+    );
   });
 });

@@ -1,19 +1,8 @@
 import { KbackportError } from "../errors.js";
-import { matchingClose, splitArguments } from "../transform/c/navigate.js";
-import { codeTokens, tokenize, type Token } from "../transform/c/tokenize.js";
-import type { StructField, StructLayout, TreeReader } from "./types.js";
-
-/** A C file of the tree, tokenized: `code` has no comments or spaces, so nothing in a comment is read. */
-export interface CFile {
-  path: string;
-  tokens: readonly Token[];
-  code: readonly Token[];
-}
-
-export function parseC(path: string, text: string): CFile {
-  const tokens = tokenize(text);
-  return { path, tokens, code: codeTokens(tokens) };
-}
+import { matchingClose, splitArguments } from "./navigate.js";
+import { parseC, type CFile } from "./file.js";
+import type { Token } from "./tokenize.js";
+import type { StructField, StructLayout, TreeReader } from "../model/types.js";
 
 export function readC(read: TreeReader, path: string, lookingFor: string): CFile {
   const text = read(path);
