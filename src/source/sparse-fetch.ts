@@ -1,8 +1,9 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, renameSync, rmSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
+import { onInterrupt } from "../interrupt/registry.js";
 import { digest } from "./cache.js";
 import { checkTreeEntries } from "./tree-entries.js";
 import { ALLOWED_PROTOCOLS } from "./url.js";
@@ -73,6 +74,10 @@ export async function fetchSource(
     });
   }
   const tmp = `${dir}.tmp-${process.pid}`;
+  const dropTmp = onInterrupt(() => {
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    return undefined;
+  });
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
@@ -100,10 +105,13 @@ export async function fetchSource(
     );
     await rm(dir, { recursive: true, force: true });
     await mkdir(join(dir, ".."), { recursive: true });
-    await rename(tmp, dir);
+    // Synchronous, so that an interrupt never removes an entry half-way through its move into place.
+    renameSync(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    dropTmp();
   }
   return tree(false);
 }

@@ -1,3 +1,4 @@
+import { during } from "../interrupt/registry.js";
 import { fetchSource } from "../source/sparse-fetch.js";
 import { need, type Stage } from "./state.js";
 
@@ -8,7 +9,9 @@ export const fetchSourcesStage: Stage = {
     state.sources = new Map();
     for (const req of need(state, "requests")) {
       progress.output(`${req.name} ${req.commit.slice(0, 12)} (${req.paths.length} paths)`);
-      const tree = await fetchSource(req, opts.cacheDir, opts.offline);
+      const tree = await during(`source ${req.name} at ${req.commit.slice(0, 12)} from ${req.url}`, () =>
+        fetchSource(req, opts.cacheDir, opts.offline),
+      );
       state.sources.set(req.name, tree);
       state.report.sources.push({
         name: tree.name,
