@@ -1,3 +1,5 @@
+import { rmSync } from "node:fs";
+
 /**
  * What an interrupt (SIGINT, SIGTERM) must end and undo, and what the command was doing when it came.
  * Code that starts a process group or creates something temporary registers it here for as long as it
@@ -23,6 +25,19 @@ function remover<T>(list: T[], item: T): () => void {
 /** Registers a cleanup to run on interrupt (newest first); the returned function unregisters it. */
 export function onInterrupt(cleanup: Cleanup): () => void {
   return remover(cleanups, cleanup);
+}
+
+/** Removes a directory from an interrupt's cleanup: writes still under way may add entries, hence the retries. */
+export function removeNow(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+}
+
+/** Registers a temporary directory to remove on interrupt; the returned function unregisters it. */
+export function removeOnInterrupt(dir: string): () => void {
+  return onInterrupt(() => {
+    removeNow(dir);
+    return undefined;
+  });
 }
 
 /** Registers a process group (by its leader's pid) to end on interrupt; the returned function unregisters it. */

@@ -1,8 +1,8 @@
-import { existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, renameSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { KbackportError } from "../errors.js";
-import { onInterrupt } from "../interrupt/registry.js";
+import { onInterrupt, removeNow } from "../interrupt/registry.js";
 import { isKbackportOutput, markOutput, siblingPrefix } from "./owned-dir.js";
 
 /** An output directory being written: everything goes to `dir`, which replaces the real one on commit. */
@@ -67,11 +67,6 @@ export async function stageOutput(outDir: string, kind: string): Promise<StagedO
       release();
     },
   };
-}
-
-/** Removes a directory from an interrupt handler: writes still under way may add entries, hence the retries. */
-function removeNow(dir: string): void {
-  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
 }
 
 /** Whether a path may be replaced: absent, a kbackport output or an empty directory ("ours"), or not. */

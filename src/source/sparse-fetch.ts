@@ -1,9 +1,9 @@
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
-import { onInterrupt } from "../interrupt/registry.js";
+import { removeOnInterrupt } from "../interrupt/registry.js";
 import { digest } from "./cache.js";
 import { checkTreeEntries } from "./tree-entries.js";
 import { ALLOWED_PROTOCOLS } from "./url.js";
@@ -74,10 +74,7 @@ export async function fetchSource(
     });
   }
   const tmp = `${dir}.tmp-${process.pid}`;
-  const dropTmp = onInterrupt(() => {
-    rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
-    return undefined;
-  });
+  const dropTmp = removeOnInterrupt(tmp);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
