@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Listr, type ListrTask } from "listr2";
 import { BuildError } from "./build/build-modules.js";
 import { KbackportError } from "./errors.js";
+import { during } from "./interrupt/registry.js";
 import { emptyReport, type RunReport } from "./report.js";
 import { buildStage } from "./stages/build.js";
 import { fetchSourcesStage } from "./stages/fetch-sources.js";
@@ -42,10 +43,12 @@ function tasks(opts: PipelineOptions): ListrTask<PipelineState>[] {
     task: async (state, task) => {
       const start = performance.now();
       try {
-        await stage.run(state, opts, {
-          output: (text) => (task.output = text),
-          title: (text) => (task.title = text),
-        });
+        await during(stage.id, async () =>
+          stage.run(state, opts, {
+            output: (text) => (task.output = text),
+            title: (text) => (task.title = text),
+          }),
+        );
       } finally {
         state.report.stages.push({ id: stage.id, seconds: (performance.now() - start) / 1000 });
       }
@@ -64,6 +67,8 @@ export async function runPipeline(
     fallbackRenderer: "simple",
     exitOnError: true,
     collectErrors: false,
+    // Interrupts are the command's to handle (src/interrupt): listr2's own handler exits 127 at once.
+    registerSignalListeners: false,
     rendererOptions: { collapseErrors: false },
   });
   try {

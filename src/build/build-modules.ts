@@ -3,8 +3,9 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { KbackportError } from "../errors.js";
+import { runGroup } from "../interrupt/process-group.js";
+import { during } from "../interrupt/registry.js";
 import type { KernelTarget } from "../kernel/target.js";
 import type { ModuleSpec } from "../recipe/schema.js";
 import { formatDiagnostic, parseDiagnostics, type Diagnostic } from "./diagnostics.js";
@@ -89,12 +90,16 @@ export async function buildModules(opts: {
     symbols: opts.symbols,
     jobs: opts.jobs ?? availableParallelism(),
   });
-  const run = await execa("make", makeArgs, {
-    all: true,
-    reject: false,
-    env: { LC_ALL: "C", KBUILD_BUILD_TIMESTAMP: "", SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH ?? "0" },
-  });
-  const log = run.all ?? "";
+  const run = await during(`make modules for ${opts.target.release}`, () =>
+    runGroup("make", makeArgs, {
+      env: {
+        LC_ALL: "C",
+        KBUILD_BUILD_TIMESTAMP: "",
+        SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH ?? "0",
+      },
+    }),
+  );
+  const log = run.all;
   await writeFile(join(opts.outDir, "build.log"), log);
   const diagnostics = parseDiagnostics(log, opts.tree);
   const warnings = diagnostics.filter((d) => d.severity === "warning");

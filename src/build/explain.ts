@@ -62,7 +62,7 @@ export function explainDiagnostics(
       const component = d.file ? componentOf(components, d.file) : undefined;
       const message = formatDiagnostic(d);
       if (!d.api) {
-        const symbol = /[‘'"]([A-Za-z_][A-Za-z0-9_]*)[’'"]/.exec(d.message)?.[1] ?? "?";
+        const symbol = /[\u2018'"]([A-Za-z_][A-Za-z0-9_]*)[\u2019'"]/.exec(d.message)?.[1] ?? "?";
         return { diagnostic: d, component: component?.name, line: `no rule: ${symbol}, ${message}` };
       }
       const api = KERNEL_APIS.find((a) => a.id === d.api);

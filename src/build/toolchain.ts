@@ -1,4 +1,5 @@
-import { execaSync } from "execa";
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { KbackportError } from "../errors.js";
 import { DEBIAN_CROSS, type KernelTarget } from "../kernel/target.js";
 
@@ -20,8 +21,22 @@ export const TOOL_PACKAGES: Record<string, string> = {
   ),
 };
 
+/** Whether `name` runs as a command: an executable file in a $PATH directory (or at the path given). */
 export function hasTool(name: string): boolean {
-  return execaSync("sh", ["-c", 'command -v "$1"', "sh", name], { reject: false }).exitCode === 0;
+  const candidates = name.includes("/")
+    ? [name]
+    : (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir || ".", name));
+  return candidates.some(isExecutableFile);
+}
+
+// Looked up here rather than by a shell's `command -v`: a run asks several times, and each spawn costs.
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export function installHint(tool: string): string {

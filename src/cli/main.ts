@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../errors.js";
+import { handleInterrupts } from "../interrupt/signals.js";
 import { VERSION } from "../version.js";
 import { buildCommand } from "./build.js";
 import { doctorCommand } from "./doctor.js";
@@ -11,7 +12,10 @@ import { prepareCommand } from "./prepare.js";
 import { runCommand } from "./run.js";
 import { validateCommand } from "./validate.js";
 
-/** Runs the command line; returns the process exit code (0 ok, 1 failed, 2 usage). */
+/**
+ * Runs the command line; returns the process exit code (0 ok, 1 failed, 2 usage). SIGINT and SIGTERM end
+ * the process from their handler (130, 143) once children and temporary directories are gone.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const exit = (c: number) => {
@@ -35,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   ]) {
     program.addCommand(make(exit).exitOverride());
   }
+  const stopHandling = handleInterrupts();
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
@@ -45,6 +50,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`error: ${errorMessage(err)}\n`);
     return 1;
+  } finally {
+    stopHandling();
   }
   return code;
 }

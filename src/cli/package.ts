@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { reportFailure } from "./failure.js";
+import { during } from "../interrupt/registry.js";
 import { packageRunDir } from "../package/openwrt/package-dir.js";
 import type { PackagingReport } from "../package/openwrt/package-run.js";
 import { sourceDateEpoch } from "../stages/package.js";
@@ -44,15 +45,17 @@ export const packageCommand = (exit: (code: number) => void) =>
           },
         ) => {
           try {
-            const result = await packageRunDir({
-              runDir,
-              openwrt: flags.openwrt,
-              kernelPackage: flags.kernelPackage,
-              archPackages: flags.archPackages,
-              signKey: flags.signKey,
-              outDir: flags.out,
-              sourceDateEpoch: sourceDateEpoch(),
-            });
+            const result = await during("package openwrt", () =>
+              packageRunDir({
+                runDir,
+                openwrt: flags.openwrt,
+                kernelPackage: flags.kernelPackage,
+                archPackages: flags.archPackages,
+                signKey: flags.signKey,
+                outDir: flags.out,
+                sourceDateEpoch: sourceDateEpoch(),
+              }),
+            );
             process.stdout.write(
               flags.json
                 ? `${JSON.stringify(result, null, 2)}\n`

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { reportFailure } from "./failure.js";
 import { errorMessage, KbackportError } from "../errors.js";
+import { during } from "../interrupt/registry.js";
 import { commitId } from "../recipe/schema.js";
 import { refresh, type RefreshReport } from "../refresh/refresh.js";
 import { cacheRoot } from "../source/cache.js";
@@ -124,20 +125,22 @@ export const refreshCommand = (exit: (code: number) => void) =>
       ) => {
         try {
           if (flags.allowBroken && !flags.write) throw new KbackportError("--allow-broken goes with --write");
-          const report = await refresh({
-            recipeFile: recipe,
-            to: flags.to,
-            kernels: flags.kernel,
-            openwrts: flags.openwrt,
-            sources: flags.source,
-            outDir: flags.out,
-            write: flags.write === true,
-            allowBroken: flags.allowBroken === true,
-            offline: flags.offline === true,
-            jobs: flags.jobs,
-            cacheDir: cacheRoot(),
-            cwd: process.cwd(),
-          });
+          const report = await during("refresh", () =>
+            refresh({
+              recipeFile: recipe,
+              to: flags.to,
+              kernels: flags.kernel,
+              openwrts: flags.openwrt,
+              sources: flags.source,
+              outDir: flags.out,
+              write: flags.write === true,
+              allowBroken: flags.allowBroken === true,
+              offline: flags.offline === true,
+              jobs: flags.jobs,
+              cacheDir: cacheRoot(),
+              cwd: process.cwd(),
+            }),
+          );
           process.stdout.write(
             flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${summarizeRefresh(report)}\n`,
           );

@@ -1,11 +1,12 @@
-import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync, mkdtempSync } from "node:fs";
+import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { hasTool, installHint } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
 import { patchedPaths } from "./driver-patch.js";
+import { removeOnInterrupt } from "../interrupt/registry.js";
 
 export interface PatchToApply {
   /** Absolute path of the patch file. */
@@ -81,7 +82,8 @@ async function withScratch<T>(
   paths: readonly string[],
   work: (dir: string) => Promise<T>,
 ) {
-  const scratch = await mkdtemp(join(tmpdir(), "kbackport-patch-"));
+  const scratch = mkdtempSync(join(tmpdir(), "kbackport-patch-"));
+  const forget = removeOnInterrupt(scratch);
   try {
     for (const path of paths) {
       if (!existsSync(join(kernelDir, path))) continue;
@@ -91,6 +93,7 @@ async function withScratch<T>(
     return await work(scratch);
   } finally {
     await rm(scratch, { recursive: true, force: true });
+    forget();
   }
 }
 

@@ -5,6 +5,8 @@ import { execa } from "execa";
 import { toolchainArguments } from "../build/kbuild.js";
 import { chooseCompiler } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
+import { runGroup } from "../interrupt/process-group.js";
+import { during } from "../interrupt/registry.js";
 import { parseConfig, type KernelTarget } from "../kernel/target.js";
 
 /** In-tree mode patches and builds kernel sources: a headers package or an O= build dir has none. */
@@ -51,12 +53,9 @@ export async function disableInKernel(
     configPath,
     ...symbols.flatMap((s) => ["--disable", s.replace(/^CONFIG_/, "")]),
   ]);
-  const settle = await execa("make", kernelMake(kernelDir, target, "olddefconfig"), {
-    reject: false,
-    all: true,
-  });
+  const settle = await runGroup("make", kernelMake(kernelDir, target, "olddefconfig"));
   if (settle.exitCode !== 0)
-    throw new KbackportError(`make olddefconfig in ${kernelDir} failed:\n${settle.all ?? ""}`);
+    throw new KbackportError(`make olddefconfig in ${kernelDir} failed:\n${settle.all}`);
   const after = parseConfig(readFileSync(configPath, "utf8"));
   return [...before]
     .filter(([sym, value]) => (value === "y" || value === "m") && !after.has(sym) && !symbols.includes(sym))
@@ -78,10 +77,12 @@ export async function rebuildKernel(
 ): Promise<{ command: string[]; image?: string }> {
   const full = existsSync(join(kernelDir, "vmlinux"));
   const args = kernelMake(kernelDir, target, `-j${jobs}`, ...(full ? [] : ["modules_prepare"]));
-  const run = await execa("make", args, { reject: false, all: true, env: { LC_ALL: "C" } });
-  await writeFile(logFile, run.all ?? "");
+  const run = await during(`make ${full ? "" : "modules_prepare "}in ${kernelDir}`, () =>
+    runGroup("make", args, { env: { LC_ALL: "C" } }),
+  );
+  await writeFile(logFile, run.all);
   if (run.exitCode !== 0) {
-    const tail = (run.all ?? "")
+    const tail = run.all
       .trimEnd()
       .split("\n")
       .slice(-15)

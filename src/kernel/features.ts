@@ -36,8 +36,14 @@ export function checkFeatureIds(assumeMissing: readonly string[]): void {
 export function probeFeatures(target: KernelTarget, assumeMissing: readonly string[] = []): Features {
   checkFeatureIds(assumeMissing);
   const features = new Map<string, Feature>();
+  // Several APIs live in one header: each is read and stripped of comments once.
+  const headers = new Map<string, string>();
+  const read = (path: string) => {
+    if (!headers.has(path)) headers.set(path, stripComments(readFileSync(path, "utf8")));
+    return headers.get(path)!;
+  };
   for (const api of KERNEL_APIS) {
-    const found = probe(target, api);
+    const found = probe(target, api, read);
     if (found.present && assumeMissing.includes(api.id)) {
       features.set(api.id, {
         ...found,
@@ -52,7 +58,7 @@ export function probeFeatures(target: KernelTarget, assumeMissing: readonly stri
   return features;
 }
 
-function probe(target: KernelTarget, api: KernelApi): Feature {
+function probe(target: KernelTarget, api: KernelApi, read: (path: string) => string): Feature {
   const version = coerce(target.version);
   const byVersion = version !== null && gte(version, coerce(api.introduced)!);
   const known = { id: api.id, introduced: api.introduced, byVersion };
@@ -65,7 +71,7 @@ function probe(target: KernelTarget, api: KernelApi): Feature {
       const path = join(root, header);
       if (!existsSync(path)) continue;
       searched.push(header);
-      const text = stripComments(readFileSync(path, "utf8"));
+      const text = read(path);
       const m = api.pattern.exec(text);
       if (m) {
         // The end of the match is the line that shows the API (the member, not the struct's first line).

@@ -1,7 +1,8 @@
-import { lstatSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, renameSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { KbackportError } from "../errors.js";
+import { onInterrupt, removeNow } from "../interrupt/registry.js";
 import { isKbackportOutput, markOutput, siblingPrefix } from "./owned-dir.js";
 
 /** An output directory being written: everything goes to `dir`, which replaces the real one on commit. */
@@ -16,11 +17,17 @@ export interface StagedOutput {
 /**
  * Stages an output in a fresh sibling directory carrying kbackport's marker. Only a directory with the
  * marker (or an empty one) is ever replaced or removed: `checkOutputDir` refuses the rest up front, and
- * commit and abandon check again, since the user may have put something there meanwhile.
+ * commit and abandon check again, since the user may have put something there meanwhile. An interrupt
+ * removes the staged directory (an interrupted run is not a failure to inspect) and keeps the previous
+ * output; the steps it may come between are synchronous where a half-done step would lose either.
  */
 export async function stageOutput(outDir: string, kind: string): Promise<StagedOutput> {
   await mkdir(dirname(outDir), { recursive: true });
-  const dir = await mkdtemp(siblingPrefix(outDir, "tmp"));
+  const dir = mkdtempSync(siblingPrefix(outDir, "tmp"));
+  const release = onInterrupt(() => {
+    removeNow(dir);
+    return existsSync(outDir) ? `previous output ${outDir} kept` : `nothing written to ${outDir}`;
+  });
   await markOutput(dir, kind);
   const failed = `${outDir}.failed`;
   return {
@@ -29,6 +36,7 @@ export async function stageOutput(outDir: string, kind: string): Promise<StagedO
       const previous = ownership(outDir);
       if (previous === "foreign") {
         await rm(dir, { recursive: true, force: true });
+        release();
         throw new KbackportError(
           `${outDir} appeared during the run and was not written by kbackport: left as it is`,
           {
@@ -36,10 +44,19 @@ export async function stageOutput(outDir: string, kind: string): Promise<StagedO
           },
         );
       }
-      const old = previous === "ours" ? await mkdtemp(siblingPrefix(outDir, "old")) : undefined;
-      if (old) await rename(outDir, join(old, "previous"));
-      await rename(dir, outDir);
-      if (old) await rm(old, { recursive: true, force: true });
+      // One synchronous swap: an interrupt finds the previous output or the new one in place, never neither.
+      const old = previous === "ours" ? mkdtempSync(siblingPrefix(outDir, "old")) : undefined;
+      if (old) renameSync(outDir, join(old, "previous"));
+      renameSync(dir, outDir);
+      release();
+      if (old) {
+        const releaseOld = onInterrupt(() => {
+          removeNow(old);
+          return `${outDir} written`;
+        });
+        await rm(old, { recursive: true, force: true });
+        releaseOld();
+      }
       if (ownership(failed) === "ours") await rm(failed, { recursive: true, force: true });
     },
     async abandon() {
@@ -47,6 +64,7 @@ export async function stageOutput(outDir: string, kind: string): Promise<StagedO
       if (state === "ours") await rm(failed, { recursive: true, force: true });
       if (state !== "foreign") await rename(dir, failed).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
+      release();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, mkdtempSync } from "node:fs";
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { componentRules, explainDiagnostics } from "../build/explain.js";
@@ -25,6 +25,7 @@ import { compareRules, type RuleDrift } from "./compare-rules.js";
 import { rewritePins } from "./recipe-rewrite.js";
 import { unlistedRules, type UnlistedRule } from "./unlisted-rules.js";
 import { upstreamCommits, type UpstreamCommit } from "./upstream-log.js";
+import { removeOnInterrupt } from "../interrupt/registry.js";
 
 export interface RefreshOptions {
   recipeFile: string;
@@ -289,7 +290,8 @@ async function writeDiffs(
   next: { report: RunReport; dir: string },
   key: string,
 ) {
-  const scratch = await mkdtemp(join(tmpdir(), "kbackport-refresh-"));
+  const scratch = mkdtempSync(join(tmpdir(), "kbackport-refresh-"));
+  const forget = removeOnInterrupt(scratch);
   try {
     const copy = async ({ report, dir: output }: { report: RunReport; dir: string }, side: string) => {
       const root = join(scratch, side);
@@ -324,6 +326,7 @@ async function writeDiffs(
     return { tree: join(key, "tree.diff"), kernelPatches: join(key, "kernel-patches.diff") };
   } finally {
     await rm(scratch, { recursive: true, force: true });
+    forget();
   }
 }
 

@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { git } from "../source/sparse-fetch.js";
+import { removeOnInterrupt } from "../interrupt/registry.js";
 
 export interface UpstreamCommit {
   id: string;
@@ -21,7 +23,8 @@ export async function upstreamCommits(opts: {
   since: number;
   paths: readonly string[];
 }): Promise<{ commits: UpstreamCommit[] } | { unavailable: string }> {
-  const dir = await mkdtemp(join(tmpdir(), "kbackport-log-"));
+  const dir = mkdtempSync(join(tmpdir(), "kbackport-log-"));
+  const forget = removeOnInterrupt(dir);
   try {
     const g = git(dir);
     await g.init(["--bare"]);
@@ -48,5 +51,6 @@ export async function upstreamCommits(opts: {
     return { unavailable: (err instanceof Error ? err.message : String(err)).split("\n")[0]!.trim() };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forget();
   }
 }

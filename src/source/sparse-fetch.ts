@@ -1,8 +1,9 @@
-import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, renameSync } from "node:fs";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
+import { removeOnInterrupt } from "../interrupt/registry.js";
 import { digest } from "./cache.js";
 import { checkTreeEntries, parseLsTree } from "./tree-entries.js";
 import { workTreeMismatch } from "./tree-integrity.js";
@@ -74,7 +75,8 @@ async function installEntry(tmp: string, dir: string, req: FetchRequest): Promis
   await rm(dir, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });
   try {
-    await rename(tmp, dir);
+    // Synchronous, so that an interrupt never removes an entry half-way through its move into place.
+    renameSync(tmp, dir);
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -141,6 +143,7 @@ export async function fetchSource(
   }
   // Unique per fetch: two fetches of one pin in one process must not share a temporary.
   const tmp = `${dir}.tmp-${process.pid}-${(fetchCount++).toString(36)}`;
+  const dropTmp = removeOnInterrupt(tmp);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
@@ -177,6 +180,8 @@ export async function fetchSource(
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    dropTmp();
   }
 }
 

@@ -1,3 +1,4 @@
+import { during } from "../interrupt/registry.js";
 import { MODEL_HEADERS } from "../model/derive.js";
 import { fetchSource } from "../source/sparse-fetch.js";
 import { need, type Stage } from "./state.js";
@@ -10,7 +11,9 @@ export const fetchSourcesStage: Stage = {
     for (const req of need(state, "requests")) {
       progress.output(`${req.name} ${req.commit.slice(0, 12)} (${req.paths.length} paths)`);
       // The ids of the headers the reference model reads let validate find the model of these pins.
-      const tree = await fetchSource({ ...req, recordIds: MODEL_HEADERS }, opts.cacheDir, opts.offline);
+      const tree = await during(`source ${req.name} at ${req.commit.slice(0, 12)} from ${req.url}`, () =>
+        fetchSource({ ...req, recordIds: MODEL_HEADERS }, opts.cacheDir, opts.offline),
+      );
       if (tree.refetched) state.report.warnings.push(`source '${tree.name}': ${tree.refetched}`);
       state.sources.set(req.name, tree);
       state.report.sources.push({

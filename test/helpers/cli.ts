@@ -12,16 +12,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Starts the built kbackport CLI as a user would; the running process, to wait for or signal. */
+export function startKbackport(args: readonly string[], env: Record<string, string> = {}) {
+  return execa(process.execPath, [join(ROOT, "bin/kbackport.js"), ...args], {
+    cwd: ROOT,
+    reject: false,
+    env: { CI: "true", ...env },
+  });
+}
+
 /** Runs the built kbackport CLI as a user would. */
 export async function kbackport(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<CliResult> {
-  const r = await execa(process.execPath, [join(ROOT, "bin/kbackport.js"), ...args], {
-    cwd: ROOT,
-    reject: false,
-    env: { CI: "true", ...env },
-  });
+  const r = await startKbackport(args, env);
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
