@@ -31,6 +31,17 @@ export interface KernelApi {
 
 const BUS_HEADERS = ["include/linux/device/bus.h", "include/linux/device.h"];
 
+/** The type and helpers of the u64_stats_t API: what it brings and what a driver using it names. */
+const U64_STATS_NAMES = [
+  "u64_stats_t",
+  "u64_stats_read",
+  "u64_stats_set",
+  "u64_stats_add",
+  "u64_stats_sub",
+  "u64_stats_inc",
+  "u64_stats_dec",
+] as const;
+
 const ENTRIES = [
   {
     id: "u64_stats_t",
@@ -39,24 +50,8 @@ const ENTRIES = [
     upstream: '316580b69d0a ("u64_stats: provide u64_stats_t type")',
     headers: ["include/linux/u64_stats_sync.h"],
     pattern: /\}\s*u64_stats_t\s*;/,
-    symbols: [
-      "u64_stats_t",
-      "u64_stats_read",
-      "u64_stats_set",
-      "u64_stats_add",
-      "u64_stats_sub",
-      "u64_stats_inc",
-      "u64_stats_dec",
-    ],
-    uses: [
-      "u64_stats_t",
-      "u64_stats_read",
-      "u64_stats_set",
-      "u64_stats_add",
-      "u64_stats_sub",
-      "u64_stats_inc",
-      "u64_stats_dec",
-    ],
+    symbols: U64_STATS_NAMES,
+    uses: U64_STATS_NAMES,
     names: ["u64"],
   },
   {
