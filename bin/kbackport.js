@@ -13,7 +13,8 @@ import { Script } from "node:vm";
 const bundle = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "kbackport.cjs");
 const cacheFile = `${bundle}.v8cache`;
 const source = readFileSync(bundle, "utf8");
-const key = createHash("sha256").update(source).digest();
+// The key names the node version too: cached data another version made is never offered to V8.
+const key = createHash("sha256").update(process.version).update(source).digest();
 let cached;
 try {
   const saved = readFileSync(cacheFile);

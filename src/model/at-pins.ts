@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { KbackportError } from "../errors.js";
 import type { RunReport } from "../report.js";
 import { fetchSource } from "../source/sparse-fetch.js";
 import { deriveModelReading, MODEL_HEADERS } from "./derive.js";
+import { requirePinRecords } from "./frozen.js";
 import { locatePinFile, pinFileId } from "./pin-files.js";
 import type { DriverModel } from "./types.js";
 
@@ -22,14 +22,14 @@ export async function modelAtPins(
   cacheDir: string,
   offline: boolean,
 ): Promise<PinnedModel> {
-  if (report.sources.some((s) => !s.files || !s.recorded || !s.paths)) {
-    throw new KbackportError("the run records no file ids of its pins (made by an older kbackport)", {
-      hint: "run it again with this kbackport",
-    });
-  }
+  requirePinRecords(report);
+  // Each header is read from one source (the first whose pin has it): fetch it from that one only.
   const headerDirs = new Map<string, string>();
   for (const s of report.sources) {
-    const paths = MODEL_HEADERS.filter((p) => s.recorded![p]);
+    const paths = MODEL_HEADERS.filter((p) => {
+      const at = locatePinFile(report.sources, p);
+      return at && !at.fetched && at.source.name === s.name;
+    });
     if (paths.length === 0) continue;
     const tree = await fetchSource({ name: s.name, url: s.url, commit: s.commit, paths }, cacheDir, offline);
     headerDirs.set(s.name, tree.dir);

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import { z } from "zod";
 import { KbackportError } from "../errors.js";
@@ -85,24 +85,31 @@ export function compareFiles(
   return { compared: known.length, differs: known.filter((k) => !k.same).map((k) => k.path) };
 }
 
+/** A run made before its pins recorded their files' ids cannot be matched to a model. */
+export function requirePinRecords(report: RunReport): void {
+  if (report.sources.some((s) => !s.files || !s.recorded || !s.paths)) {
+    throw new KbackportError("the run records no file ids of its pins (made by an older kbackport)", {
+      hint: "run it again with this kbackport",
+    });
+  }
+}
+
 export const pinsOf = (report: RunReport) =>
   report.sources.map((s) => `${s.name} ${s.commit.slice(0, 12)}`).join(", ");
 
 /** The frozen model that belongs to a run's pins; refused, with the fix, when its pins have none. */
 export function frozenModelForRun(report: RunReport, runDir: string): { file: string; frozen: FrozenModel } {
   if (!report.recipe) throw new KbackportError("the run names no recipe, so it has no reference model");
-  if (report.sources.some((s) => !s.files || !s.recorded || !s.paths)) {
-    throw new KbackportError("the run records no file ids of its pins (made by an older kbackport)", {
-      hint: "run it again with this kbackport",
-    });
-  }
+  requirePinRecords(report);
   const candidates = frozenModelDirs(report.recipe).flatMap(readFrozenModels);
   const scored = candidates.map((c) => ({ ...c, ...compareFiles(c.frozen, report.sources) }));
   const match = scored
     .filter((c) => c.compared > 0 && c.differs.length === 0)
     .sort((a, b) => b.compared - a.compared)[0];
   if (match) return match;
-  const nearest = scored.sort((a, b) => a.differs.length - b.differs.length)[0];
+  const nearest = scored
+    .filter((c) => c.compared > 0)
+    .sort((a, b) => a.differs.length - b.differs.length)[0];
   const where = frozenModelDirs(report.recipe)[0]!;
   throw new KbackportError(`no frozen reference model for the run's pins (${pinsOf(report)})`, {
     hint: [
@@ -130,7 +137,7 @@ export function freeze(report: RunReport, pinned: PinnedModel): FrozenModel {
  * temporary file renamed into place. Returns the path written.
  */
 export async function writeFrozenModel(recipeFile: string, frozen: FrozenModel): Promise<string> {
-  const dir = join(dirname(recipeFile), "models", frozen.recipe);
+  const dir = frozenModelDirs({ file: recipeFile, name: frozen.recipe })[0]!;
   const file = frozenModelFile(dir, frozen.pins);
   if (existsSync(file)) {
     const ours = (() => {
@@ -147,8 +154,12 @@ export async function writeFrozenModel(recipeFile: string, frozen: FrozenModel):
   }
   await mkdir(dir, { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(frozen, null, 2)}\n`);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, `${JSON.stringify(frozen, null, 2)}\n`);
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
   return file;
 }
 

@@ -62,17 +62,26 @@ let fetchCount = 0;
 /**
  * Moves a finished fetch into place. Another run sharing the cache may have installed the same pin
  * meanwhile: a sound entry of theirs is kept (they may be reading it) and ours dropped; false then.
+ * Only an entry found unsound at the start (`replacing`) is removed first; otherwise the rename itself
+ * says whether another run got there, so a sound entry is never removed under its reader.
  */
-async function installEntry(tmp: string, dir: string, req: FetchRequest): Promise<boolean> {
+async function installEntry(
+  tmp: string,
+  dir: string,
+  req: FetchRequest,
+  replacing: boolean,
+): Promise<boolean> {
   const sound = async () => {
     const entry = await readEntry(dir, req);
     return entry !== undefined && (await workTreeMismatch(dir, req.paths, entry.files)) === undefined;
   };
-  if (await sound()) {
-    await rm(tmp, { recursive: true, force: true });
-    return false;
+  if (replacing) {
+    if (await sound()) {
+      await rm(tmp, { recursive: true, force: true });
+      return false;
+    }
+    await rm(dir, { recursive: true, force: true });
   }
-  await rm(dir, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });
   try {
     // Synchronous, so that an interrupt never removes an entry half-way through its move into place.
@@ -174,8 +183,12 @@ export async function fetchSource(
       recorded: await recordedIds(g, req),
     };
     await writeFile(join(tmp, DONE_MARKER), JSON.stringify(fetched));
-    const installed = await installEntry(tmp, dir, req);
-    const record = installed ? fetched : (await readEntry(dir, req))!;
+    const installed = await installEntry(tmp, dir, req, entry !== undefined);
+    const record = installed ? fetched : await readEntry(dir, req);
+    if (!record)
+      throw new KbackportError(`source '${req.name}' at ${req.commit}: the cache entry ${dir} vanished`, {
+        hint: "another process removed it while this run fetched: run again",
+      });
     return tree(await withRecorded(dir, record, req), false, refetched);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
@@ -268,7 +281,13 @@ export function git(dir: string): SimpleGit {
 async function readEntry(dir: string, req: FetchRequest): Promise<EntryRecord | undefined> {
   const marker = join(dir, DONE_MARKER);
   if (!existsSync(marker)) return undefined;
-  const saved = JSON.parse(await readFile(marker, "utf8")) as Partial<EntryRecord>;
+  let saved: Partial<EntryRecord>;
+  try {
+    saved = JSON.parse(await readFile(marker, "utf8")) as Partial<EntryRecord>;
+  } catch {
+    // A damaged record is no record: the entry is fetched again.
+    return undefined;
+  }
   if (saved.commit !== req.commit || !saved.files || !saved.recorded || saved.subject === undefined)
     return undefined;
   return saved as EntryRecord;

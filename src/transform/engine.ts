@@ -174,10 +174,10 @@ function lineAt(file: CCode, offset: number): number {
     if (tokens[mid]!.start <= offset) lo = mid;
     else hi = mid - 1;
   }
-  const token = tokens[lo];
-  if (!token) return 1;
-  let line = token.line;
-  for (let i = token.start; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  // Before the first code token (above a leading comment), count from the top of the file.
+  const token = tokens[lo] && tokens[lo]!.start <= offset ? tokens[lo] : undefined;
+  let line = token?.line ?? 1;
+  for (let i = token?.start ?? 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
 }
 
