@@ -107,9 +107,7 @@ export function frozenModelForRun(report: RunReport, runDir: string): { file: st
     .filter((c) => c.compared > 0 && c.differs.length === 0)
     .sort((a, b) => b.compared - a.compared)[0];
   if (match) return match;
-  const nearest = scored
-    .filter((c) => c.compared > 0)
-    .sort((a, b) => a.differs.length - b.differs.length)[0];
+  const nearest = scored.filter((c) => c.compared > 0).sort((a, b) => a.differs.length - b.differs.length)[0];
   const where = frozenModelDirs(report.recipe)[0]!;
   throw new KbackportError(`no frozen reference model for the run's pins (${pinsOf(report)})`, {
     hint: [
