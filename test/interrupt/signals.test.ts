@@ -25,7 +25,14 @@ async function interrupt(signals: NodeJS.Signals[], stubborn = false) {
   const staged = () => readdirSync(root).filter((n) => n.startsWith(".out.tmp-"));
   await waitFor(() => staged().some((n) => existsSync(join(root, n, "ready"))), "the command to start");
   const children = descendantsOf(child.pid!);
-  for (const s of signals) child.kill(s);
+  const [first, ...later] = signals;
+  child.kill(first);
+  if (later.length > 0) {
+    // Signals pending together are handled in no set order: the later ones go once the first one's
+    // cleanup is under way (it ends the plain child at once; the stubborn group takes its time).
+    await waitFor(() => stillRunning(children).length < children.length, "the cleanup to start");
+    for (const s of later) child.kill(s);
+  }
   const result = await child;
   return { result, root, out, children };
 }
