@@ -1,11 +1,13 @@
+import { existsSync } from "node:fs";
 import { basename } from "node:path";
+import { loadRecipe } from "../recipe/load.js";
+import { RULE_IDS } from "../transform/rules/index.js";
 import type { RunReport } from "../report.js";
 import { readRunReport } from "../validate/run-report.js";
 import { modelAtPins } from "./at-pins.js";
 import { diffModels } from "./diff.js";
 import { KbackportError } from "../errors.js";
 import { compareFiles, freeze, frozenModelDirs, readFrozenModels, writeFrozenModel } from "./frozen.js";
-import { pinFileId } from "./pin-files.js";
 
 export interface ModelRunReport {
   pins: { source: string; commit: string; subject?: string }[];
@@ -27,6 +29,7 @@ export async function modelForRun(
   opts: { write: boolean; cacheDir: string; offline: boolean },
 ): Promise<ModelRunReport> {
   const report: RunReport = readRunReport(runDir);
+  await requireWholeRecipe(report);
   const pinned = await modelAtPins(report, opts.cacheDir, opts.offline);
   const frozen = freeze(report, pinned);
   const candidates = report.recipe ? frozenModelDirs(report.recipe).flatMap(readFrozenModels) : [];
@@ -34,14 +37,7 @@ export async function modelForRun(
     .map((c) => ({ ...c, ...compareFiles(c.frozen, report.sources) }))
     .sort((a, b) => a.differs.length - b.differs.length || b.compared - a.compared);
   const match = scored.find((c) => c.compared > 0 && c.differs.length === 0);
-  const unknown = Object.keys(pinned.files).filter((p) => pinFileId(report.sources, p) === undefined);
-  if (opts.write && unknown.length > 0) {
-    throw new KbackportError(
-      `the run fetched only some of the recipe's components: ${unknown.slice(0, 3).join(", ")}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ""} are not in it, so the model it gives is partial`,
-      { hint: "freeze the model from a run of the whole recipe (without --components)" },
-    );
-  }
-  const nearest = match ? undefined : scored[0];
+  const nearest = match ? undefined : scored.find((c) => c.compared > 0);
   return {
     pins: report.sources.map((s) => ({ source: s.name, commit: s.commit, subject: s.subject })),
     files: Object.keys(pinned.files).length,
@@ -57,4 +53,17 @@ export async function modelForRun(
       : {}),
     ...(opts.write && report.recipe ? { written: await writeFrozenModel(report.recipe.file, frozen) } : {}),
   };
+}
+
+/** The model is of the whole recipe: a run of some of its components has not fetched the rest. */
+async function requireWholeRecipe(report: RunReport): Promise<void> {
+  if (!report.recipe || !existsSync(report.recipe.file)) return;
+  const recipe = await loadRecipe(report.recipe.file, RULE_IDS);
+  const left = Object.keys(recipe.data.components).filter((c) => !report.components.includes(c));
+  if (left.length > 0) {
+    throw new KbackportError(
+      `the run took only some of the recipe's components (${report.components.join(", ")}; not ${left.join(", ")}): the reference model is derived from all of them`,
+      { hint: "derive it from a run of the whole recipe (without --components)" },
+    );
+  }
 }

@@ -47,7 +47,13 @@ export async function stageOutput(outDir: string, kind: string): Promise<StagedO
       // One synchronous swap: an interrupt finds the previous output or the new one in place, never neither.
       const old = previous === "ours" ? mkdtempSync(siblingPrefix(outDir, "old")) : undefined;
       if (old) renameSync(outDir, join(old, "previous"));
-      renameSync(dir, outDir);
+      try {
+        renameSync(dir, outDir);
+      } catch (err) {
+        // The new output could not take its place: the previous one goes back to it.
+        if (old) renameSync(join(old, "previous"), outDir);
+        throw err;
+      }
       release();
       if (old) {
         const releaseOld = onInterrupt(() => {

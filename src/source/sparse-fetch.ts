@@ -62,7 +62,7 @@ let fetchCount = 0;
 /**
  * Moves a finished fetch into place. Another run sharing the cache may have installed the same pin
  * meanwhile: a sound entry of theirs is kept (they may be reading it) and ours dropped; false then.
- * Only an entry found unsound at the start (`replacing`) is removed first; otherwise the rename itself
+ * Only what stood there at the start (`replacing`: unsound or unreadable) is removed first; otherwise the rename itself
  * says whether another run got there, so a sound entry is never removed under its reader.
  */
 async function installEntry(
@@ -130,6 +130,8 @@ export async function fetchSource(
     recorded: entry.recorded,
     ...(refetched ? { refetched } : {}),
   });
+  // Whatever stands at the entry's place now (unsound, unreadable, half-removed) is replaced.
+  const found = existsSync(dir);
   const entry = await readEntry(dir, req);
   let refetched: string | undefined;
   if (entry) {
@@ -183,7 +185,7 @@ export async function fetchSource(
       recorded: await recordedIds(g, req),
     };
     await writeFile(join(tmp, DONE_MARKER), JSON.stringify(fetched));
-    const installed = await installEntry(tmp, dir, req, entry !== undefined);
+    const installed = await installEntry(tmp, dir, req, found);
     const record = installed ? fetched : await readEntry(dir, req);
     if (!record)
       throw new KbackportError(`source '${req.name}' at ${req.commit}: the cache entry ${dir} vanished`, {

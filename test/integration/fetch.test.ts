@@ -154,6 +154,18 @@ describe("a cache that cannot lie", () => {
     }
   });
 
+  it("takes a damaged cache record for no record: refused offline as not cached, fetched again online", async () => {
+    const cache = tempDir("damaged-record-cache");
+    const first = await fetchSource(req, cache, false);
+    writeFileSync(join(first.dir, ".kbackport-source.json"), "{ damaged");
+    await expect(fetchSource(req, cache, true)).rejects.toMatchObject({
+      message: `source 'linux-next' at ${upstream.commit} is not in the cache (${first.dir})`,
+    });
+    const again = await fetchSource(req, cache, false);
+    expect(again).toMatchObject({ cached: false, files: first.files });
+    expect((await fetchSource(req, cache, true)).cached).toBe(true);
+  });
+
   it("a run reports the refetch as a warning", async () => {
     const cache = tempDir("tamper-run-cache");
     const recipe = join(import.meta.dirname, "../../recipes/mhi-wwan.yaml");

@@ -1,5 +1,5 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/report.js";
 import type { Check } from "../../src/validate/check.js";
@@ -216,6 +216,7 @@ describe("kbackport validate", () => {
     const recipe = join(tempDir("validate-recipe"), "no-fsleep.yaml");
     writeFileSync(recipe, readFileSync(join(ROOT, RECIPE), "utf8").replace(/^ {6}- fsleep\n/m, ""));
     const prep = join(tempDir("validate-prep"), "out");
+    const cache = tempDir("validate-cache2");
     const r = await kbackportJson(
       [
         "prepare",
@@ -230,9 +231,17 @@ describe("kbackport validate", () => {
         prep,
         ...fixtureSources(),
       ],
-      { KBACKPORT_CACHE_DIR: tempDir("validate-cache2") },
+      { KBACKPORT_CACHE_DIR: cache },
     );
     expect(r.report.errors).toEqual([]);
+    // A run of one component cannot give the model of the whole recipe: refused, nothing written.
+    const partial = await kbackport(["model", prep, "--write"], { KBACKPORT_CACHE_DIR: cache });
+    expect(partial.exitCode).toBe(1);
+    expect(partial.stdout).toContain(
+      "error: the run took only some of the recipe's components (mhi; not mhi_net, wwan, bam_dmux): the reference model is derived from all of them",
+    );
+    expect(partial.stdout).toContain("hint: derive it from a run of the whole recipe (without --components)");
+    expect(existsSync(join(dirname(recipe), "models"))).toBe(false);
     const v = await validate(prep);
     expect(v.violations).toEqual([
       expect.objectContaining({
