@@ -11,8 +11,15 @@ export const VERSION: string = (
   JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }
 ).version;
 
-/** A digest of kbackport's own code and patches: a changed rule invalidates cached outputs. */
+let tool: string | undefined;
+
+/** A digest of kbackport's own code and patches: a changed rule invalidates cached outputs and probes. */
 export function toolDigest(): string {
+  tool ??= codeDigest();
+  return tool;
+}
+
+function codeDigest(): string {
   const codeDir = dirname(fileURLToPath(import.meta.url));
   // The bytes as they are, each file after its name and size: decoding the 2 MB bundle cost more than hashing it.
   const h = createHash("sha256").update(`${VERSION}\0`);

@@ -16,7 +16,8 @@ export function kconfigSymbols(
   const symbols = new Map<string, KconfigValue>();
   for (const [sym, value] of Object.entries(settings)) symbols.set(sym, value);
   for (const mod of modules) symbols.set(mod.config, "m");
-  return new Map([...symbols].sort(([a], [b]) => a.localeCompare(b)));
+  // Code-unit order: the same everywhere, and no ICU collator to load for it.
+  return new Map([...symbols].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**

@@ -20,5 +20,5 @@ export function parseC(path: string, text: string): CFile {
 
 /** The code of a file read once (a whole-tree transform): made without spaces or comments, kept by nobody. */
 export function readCode(path: string, text: string): CCode {
-  return { path, text, code: tokenizeUncached(text, true) };
+  return { path, text, code: tokenizeUncached(text, "code") };
 }

@@ -66,8 +66,11 @@ export function tokenize(src: string): readonly Token[] {
   return tokens;
 }
 
-/** The same tokens, kept by nobody; with `codeOnly`, spaces and comments are skipped, not made. */
-export function tokenizeUncached(src: string, codeOnly = false): Token[] {
+/**
+ * The same tokens, kept by nobody. `keep` says which are made: all of them, the code (no spaces, no
+ * comments), or the comments alone; the others are lexed and skipped, never allocated.
+ */
+export function tokenizeUncached(src: string, keep: "all" | "code" | "comments" = "all"): Token[] {
   const tokens: Token[] = [];
   const n = src.length;
   let line = 1;
@@ -84,9 +87,9 @@ export function tokenizeUncached(src: string, codeOnly = false): Token[] {
     if (directive === "include" && c === 60 /* < */) {
       const close = src.indexOf(">", start);
       pos = close < 0 ? n : close + 1;
-      const text = src.slice(start, pos);
-      tokens.push({ kind: "header", text, start, end: pos, line });
-      line += newlines(text);
+      if (keep !== "comments")
+        tokens.push({ kind: "header", text: src.slice(start, pos), start, end: pos, line });
+      line += newlinesIn(src, start, pos);
       directive = "";
       continue;
     }
@@ -153,39 +156,26 @@ export function tokenizeUncached(src: string, codeOnly = false): Token[] {
       kind = "punct";
       pos += operatorLength(src, pos, c, next);
     }
-    if (codeOnly && (kind === "space" || kind === "comment")) {
-      if (c === 10) {
-        line++;
-        lineHasCode = false;
-        directive = "";
-      } else if (multiline) {
-        line += newlinesIn(src, start, pos);
-      }
-      continue;
-    }
-    const text = src.slice(start, pos);
-    tokens.push({ kind, text, start, end: pos, line });
+    const skipped =
+      keep === "code" ? kind === "space" || kind === "comment" : keep === "comments" && kind !== "comment";
+    if (!skipped) tokens.push({ kind, text: src.slice(start, pos), start, end: pos, line });
     if (c === 10) {
       line++;
       lineHasCode = false;
       directive = "";
     } else if (multiline) {
-      line += newlines(text);
+      line += newlinesIn(src, start, pos);
     }
-    if (kind === "punct" && text === "#" && !lineHasCode) {
+    if (kind === "punct" && c === 35 /* # */ && pos === start + 1 && !lineHasCode) {
       directive = "#";
       lineHasCode = true;
     } else if (kind === "ident" && directive === "#") {
-      directive = text;
+      directive = src.slice(start, pos);
     } else if (kind !== "space" && kind !== "comment") {
       lineHasCode = true;
     }
   }
   return tokens;
-}
-
-function newlines(text: string): number {
-  return newlinesIn(text, 0, text.length);
 }
 
 function newlinesIn(src: string, from: number, to: number): number {
@@ -225,7 +215,11 @@ export function tokenIndex(code: readonly Token[]): ReadonlyMap<string, readonly
 
 /** The source with every comment replaced by spaces (line numbers kept): what probes search. */
 export function stripComments(src: string): string {
-  return tokenize(src)
-    .map((t) => (t.kind === "comment" ? t.text.replace(/[^\n]/g, " ") : t.text))
-    .join("");
+  let text = "";
+  let at = 0;
+  for (const comment of tokenizeUncached(src, "comments")) {
+    text += src.slice(at, comment.start) + comment.text.replace(/[^\n]/g, " ");
+    at = comment.end;
+  }
+  return text + src.slice(at);
 }

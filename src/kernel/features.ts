@@ -4,6 +4,7 @@ import { coerce, gte } from "semver";
 import { KbackportError } from "../errors.js";
 import { stripComments } from "../c/tokenize.js";
 import { KERNEL_APIS, type KernelApi } from "./api.js";
+import { cachedProbe, type Probed } from "./probe-cache.js";
 import type { KernelTarget } from "./target.js";
 
 /** Whether a target has one API, and the proof: the header line that defines it, or where it was sought. */
@@ -32,33 +33,57 @@ export function checkFeatureIds(assumeMissing: readonly string[]): void {
   }
 }
 
-/** Probes every API of the knowledge base in the target's own headers. */
-export function probeFeatures(target: KernelTarget, assumeMissing: readonly string[] = []): Features {
+/**
+ * Probes every API of the knowledge base in the target's own headers; with a cache directory, a target
+ * probed before is answered from the cache unless one of the headers looked at changed.
+ */
+export function probeFeatures(
+  target: KernelTarget,
+  assumeMissing: readonly string[] = [],
+  cacheDir?: string,
+): Features {
   checkFeatureIds(assumeMissing);
+  const probed = cacheDir
+    ? cachedProbe(target, cacheDir, () => probeTarget(target))
+    : probeTarget(target).features;
   const features = new Map<string, Feature>();
-  // Several APIs live in one header: each is read and stripped of comments once.
-  const headers = new Map<string, string>();
-  const read = (path: string) => {
-    if (!headers.has(path)) headers.set(path, stripComments(readFileSync(path, "utf8")));
-    return headers.get(path)!;
-  };
-  for (const api of KERNEL_APIS) {
-    const found = probe(target, api, read);
-    if (found.present && assumeMissing.includes(api.id)) {
-      features.set(api.id, {
+  for (const found of probed) {
+    if (found.present && assumeMissing.includes(found.id)) {
+      features.set(found.id, {
         ...found,
         present: false,
         assumedMissing: true,
         evidence: `assumed missing; probe found ${found.evidence}`,
       });
     } else {
-      features.set(api.id, found);
+      features.set(found.id, found);
     }
   }
   return features;
 }
 
-function probe(target: KernelTarget, api: KernelApi, read: (path: string) => string): Feature {
+function probeTarget(target: KernelTarget): Probed {
+  // Several APIs live in one header: each is read and stripped of comments once.
+  const headers = new Map<string, string>();
+  const looked = new Set<string>();
+  const exists = (path: string) => {
+    looked.add(path);
+    return existsSync(path);
+  };
+  const read = (path: string) => {
+    if (!headers.has(path)) headers.set(path, stripComments(readFileSync(path, "utf8")));
+    return headers.get(path)!;
+  };
+  const features = KERNEL_APIS.map((api) => probe(target, api, exists, read));
+  return { features, looked: [...looked] };
+}
+
+function probe(
+  target: KernelTarget,
+  api: KernelApi,
+  exists: (path: string) => boolean,
+  read: (path: string) => string,
+): Feature {
   const version = coerce(target.version);
   const byVersion = version !== null && gte(version, coerce(api.introduced)!);
   const known = { id: api.id, introduced: api.introduced, byVersion };
@@ -69,7 +94,7 @@ function probe(target: KernelTarget, api: KernelApi, read: (path: string) => str
     if (searched.length > 0) break;
     for (const root of roots) {
       const path = join(root, header);
-      if (!existsSync(path)) continue;
+      if (!exists(path)) continue;
       searched.push(header);
       const text = read(path);
       const m = api.pattern.exec(text);

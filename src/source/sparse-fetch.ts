@@ -135,7 +135,7 @@ export async function fetchSource(
   const entry = await readEntry(dir, req);
   let refetched: string | undefined;
   if (entry) {
-    await verifyHead(git(dir), req);
+    await verifyHead(dir, req);
     // The bytes must be the pin's: a copy edited or damaged in the cache is never used as the pin.
     const mismatch = await workTreeMismatch(dir, req.paths, entry.files);
     if (!mismatch) return tree(await withRecorded(dir, entry, req), true);
@@ -175,7 +175,7 @@ export async function fetchSource(
     const patterns = req.paths.map((p) => (kinds.get(p) === "tree" ? `/${p}/` : `/${p}`));
     await writeFile(join(tmp, ".git/info/sparse-checkout"), `${patterns.join("\n")}\n`);
     await g.raw(["checkout", "--detach", req.commit]);
-    await verifyHead(g, req);
+    await verifyHead(tmp, req);
     const fetched: EntryRecord = {
       url: req.url,
       commit: req.commit,
@@ -295,8 +295,8 @@ async function readEntry(dir: string, req: FetchRequest): Promise<EntryRecord | 
   return saved as EntryRecord;
 }
 
-async function verifyHead(g: SimpleGit, req: FetchRequest): Promise<void> {
-  const head = (await g.revparse(["HEAD"])).trim();
+async function verifyHead(dir: string, req: FetchRequest): Promise<void> {
+  const head = await headOf(dir);
   if (head !== req.commit) {
     throw new KbackportError(`source '${req.name}': checked out ${head}, expected the pin ${req.commit}`, {
       where: req.whereCommit,
@@ -324,4 +324,11 @@ function fetchError(req: FetchRequest, err: unknown): KbackportError {
     hint: "check the URL and your network, or use --offline with a filled cache",
     cause: err,
   });
+}
+
+/** The commit checked out in `dir`: a detached HEAD's file holds its id, so no git process is needed for it. */
+async function headOf(dir: string): Promise<string> {
+  const id = (await readFile(join(dir, ".git", "HEAD"), "utf8").catch(() => "")).trim();
+  if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(id)) return id;
+  return (await git(dir).revparse(["HEAD"])).trim();
 }

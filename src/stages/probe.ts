@@ -9,7 +9,7 @@ export const probeStage: Stage = {
   title: "Probe target features",
   run(state, opts) {
     const target = need(state, "target");
-    state.features = probeFeatures(target, opts.assumeMissing);
+    state.features = probeFeatures(target, opts.assumeMissing, opts.cacheDir);
     state.report.target = {
       ...targetReport(target, state.features),
       ...(state.kernel && { dir: state.kernel.reportedDir, sourceDir: state.kernel.reportedDir }),

@@ -146,6 +146,9 @@ async function emitKernelPatches(
     warnings.push(`rule ${rule.id}: apply ${file} to the target kernel; until then ${rule.degraded}`);
   }
   // Patch files are numbered in the order they apply.
-  kernelPatches.sort((a, b) => (a.file ?? "").localeCompare(b.file ?? ""));
+  kernelPatches.sort((a, b) => {
+    const [x, y] = [a.file ?? "", b.file ?? ""];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
   return { kernelPatches, warnings };
 }

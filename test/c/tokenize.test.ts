@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeTokens, stripComments, tokenize } from "../../src/c/tokenize.js";
+import { codeTokens, stripComments, tokenize, tokenizeUncached } from "../../src/c/tokenize.js";
 
 const SRC = `#include <linux/u64_stats_sync.h>
 /* u64_stats_t in a comment */
@@ -47,5 +47,12 @@ describe("C tokenizer", () => {
     expect(stripComments("s = \"/* kept */\"; /* gone */ t = '/';\n")).toBe(
       's = "/* kept */";' + " ".repeat(12) + "t = '/';\n",
     );
+  });
+
+  it("makes only the tokens asked for, each as the whole lexing makes it", () => {
+    const all = tokenize(SRC);
+    expect(tokenizeUncached(SRC, "code")).toEqual(codeTokens(all));
+    expect(tokenizeUncached(SRC, "comments")).toEqual(all.filter((t) => t.kind === "comment"));
+    expect(tokenizeUncached(SRC, "comments").map((t) => t.line)).toEqual([2, 3]);
   });
 });

@@ -60,6 +60,21 @@ describe("pinned sparse fetch from a local upstream built from Debian's linux-so
     expect(Object.keys(again.files)).toContain("drivers/bus/mhi/host/pci_generic.c");
   });
 
+  it("refuses a cache entry whose HEAD is not the pin, read from git's HEAD file or resolved by git", async () => {
+    const req = { name: "linux-next", url, commit: upstream.commit, paths };
+    const cache = tempDir("head-cache");
+    const tree = await fetchSource(req, cache, false);
+    const other = (await execa("git", ["-C", upstream.repo, "rev-parse", `${upstream.commit}~1`])).stdout;
+    writeFileSync(join(tree.dir, ".git/HEAD"), `${other}\n`);
+    await expect(fetchSource(req, cache, true)).rejects.toThrow(
+      `source 'linux-next': checked out ${other}, expected the pin ${upstream.commit}`,
+    );
+    // A symbolic HEAD names a branch: git resolves it, and a branch at the pin is the pin.
+    await execa("git", ["-C", tree.dir, "update-ref", "refs/heads/pinned", upstream.commit]);
+    writeFileSync(join(tree.dir, ".git/HEAD"), "ref: refs/heads/pinned\n");
+    await expect(fetchSource(req, cache, true)).resolves.toMatchObject({ cached: true, dir: tree.dir });
+  });
+
   it("refuses to go online with --offline when the pin is not cached", async () => {
     await expect(
       fetchSource({ name: "linux-next", url, commit: upstream.commit, paths }, tempDir("empty"), true),

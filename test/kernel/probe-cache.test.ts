@@ -1,0 +1,111 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { probeFeatures, type Feature } from "../../src/kernel/features.js";
+import { cachedProbe } from "../../src/kernel/probe-cache.js";
+import type { KernelTarget } from "../../src/kernel/target.js";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function temp(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `kbackport-${name}-`));
+  dirs.push(dir);
+  return dir;
+}
+
+function write(root: string, path: string, text: string): void {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+
+function targetAt(dir: string): KernelTarget {
+  return {
+    dir,
+    sourceDir: dir,
+    kind: "tree",
+    release: "5.10.262",
+    version: "5.10.262",
+    arch: "x86",
+    crossCompile: "",
+    compiler: "gcc",
+    config: new Map(),
+  };
+}
+
+const DELAY_WITH_FSLEEP = "/* fsleep() sleeps */\nstatic inline void fsleep(unsigned long usecs)\n{\n}\n";
+const fsleepOf = (features: ReadonlyMap<string, Feature>) => features.get("fsleep")!;
+
+describe("probe cache", () => {
+  it("answers a second probe of the same tree from the cache, with the same features", () => {
+    const kernel = temp("kernel");
+    const cache = temp("cache");
+    write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
+    const target = targetAt(kernel);
+    let probes = 0;
+    const probe = () => {
+      probes++;
+      return {
+        features: [...probeFeatures(target).values()],
+        looked: [join(kernel, "include/linux/delay.h")],
+      };
+    };
+    const first = cachedProbe(target, cache, probe);
+    const second = cachedProbe(target, cache, probe);
+    expect(probes).toBe(1);
+    expect(second).toEqual(first);
+    expect(first.find((f) => f.id === "fsleep")).toMatchObject({
+      present: true,
+      evidence: "include/linux/delay.h:2: static inline void fsleep(unsigned long usecs)",
+    });
+  });
+
+  it("probes again when a header it read changes, or one it looked for appears", () => {
+    const kernel = temp("kernel");
+    const cache = temp("cache");
+    write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
+    const target = targetAt(kernel);
+    expect(fsleepOf(probeFeatures(target, [], cache)).present).toBe(true);
+
+    write(kernel, "include/linux/delay.h", "/* no fsleep here */\n");
+    expect(fsleepOf(probeFeatures(target, [], cache))).toMatchObject({
+      present: false,
+      evidence: "not found in include/linux/delay.h",
+    });
+
+    // Looked for and absent: bus.h decides bus-callback APIs where it exists, device.h where it does not.
+    const busMatch = () => probeFeatures(target, [], cache).get("bus_type.match_const_driver")!;
+    write(kernel, "include/linux/device.h", "struct bus_type;\n");
+    expect(busMatch().evidence).toBe("not found in include/linux/device.h");
+    write(
+      kernel,
+      "include/linux/device/bus.h",
+      "struct bus_type {\n\tint (*match)(struct device *dev, const struct device_driver *drv);\n};\n",
+    );
+    expect(busMatch()).toMatchObject({
+      present: true,
+      evidence: expect.stringMatching(/^include\/linux\/device\/bus\.h:2: /) as unknown,
+    });
+  });
+
+  it("applies --assume-missing to cached results, and survives a damaged cache file", () => {
+    const kernel = temp("kernel");
+    const cache = temp("cache");
+    write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
+    const target = targetAt(kernel);
+    probeFeatures(target, [], cache);
+    expect(fsleepOf(probeFeatures(target, ["fsleep"], cache))).toMatchObject({
+      present: false,
+      assumedMissing: true,
+      evidence:
+        "assumed missing; probe found include/linux/delay.h:2: static inline void fsleep(unsigned long usecs)",
+    });
+    const [file] = readdirSync(join(cache, "probes"));
+    writeFileSync(join(cache, "probes", file!), "{ not json");
+    expect(fsleepOf(probeFeatures(target, [], cache)).present).toBe(true);
+    expect(readdirSync(join(cache, "probes"))).toEqual([file]);
+  });
+});
