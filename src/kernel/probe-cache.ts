@@ -1,7 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { digest } from "../source/cache.js";
-import { toolDigest } from "../version.js";
+import { statSync } from "node:fs";
+import { derivedDir, digest, readDerived, writeDerived } from "../source/cache.js";
 import type { Feature } from "./features.js";
 import type { KernelTarget } from "./target.js";
 
@@ -22,23 +20,13 @@ interface Saved extends Probed {
  * inode), appeared or vanished. Tokenizing the headers was a third of a cached run's own time.
  */
 export function cachedProbe(target: KernelTarget, cacheDir: string, probe: () => Probed): Feature[] {
-  const file = join(
-    cacheDir,
-    "probes",
-    `${digest(toolDigest(), target.dir, target.sourceDir, target.version).slice(0, 32)}.json`,
-  );
-  const saved = readSaved(file);
-  if (saved && saved.looked.every((path, i) => statOf(path) === saved.stats[i])) return saved.features;
+  const dir = derivedDir(cacheDir, "probes");
+  const name = `${digest(target.dir, target.sourceDir, target.version).slice(0, 32)}.json`;
+  const saved = readDerived(dir, name) as Partial<Saved> | undefined;
+  if (isSaved(saved) && saved.looked.every((path, i) => statOf(path) === saved.stats[i]))
+    return saved.features;
   const probed = probe();
-  const stats = probed.looked.map(statOf);
-  try {
-    mkdirSync(join(cacheDir, "probes"), { recursive: true });
-    const partial = `${file}.${process.pid}`;
-    writeFileSync(partial, JSON.stringify({ ...probed, stats } satisfies Saved));
-    renameSync(partial, file);
-  } catch {
-    // A cache that cannot be written: probe again next time.
-  }
+  writeDerived(dir, name, JSON.stringify({ ...probed, stats: probed.looked.map(statOf) } satisfies Saved));
   return probed.features;
 }
 
@@ -47,16 +35,11 @@ function statOf(path: string): string {
   return s ? `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}:${s.dev}` : "-";
 }
 
-function readSaved(file: string): Saved | undefined {
-  try {
-    const saved = JSON.parse(readFileSync(file, "utf8")) as Partial<Saved>;
-    const sound =
-      Array.isArray(saved.features) &&
-      Array.isArray(saved.looked) &&
-      Array.isArray(saved.stats) &&
-      saved.looked.length === saved.stats.length;
-    return sound ? (saved as Saved) : undefined;
-  } catch {
-    return undefined;
-  }
+function isSaved(saved: Partial<Saved> | undefined): saved is Saved {
+  return (
+    Array.isArray(saved?.features) &&
+    Array.isArray(saved.looked) &&
+    Array.isArray(saved.stats) &&
+    saved.looked.length === saved.stats.length
+  );
 }

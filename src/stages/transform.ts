@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { stageOutput } from "../output/atomic-dir.js";
 import { writeBackportTree, type BackportTree } from "../transform/backport-tree.js";
+import { cachedOutcomes } from "../transform/outcome-store.js";
 import { PATCHES_DIR } from "../version.js";
 import { need, type Stage } from "./state.js";
 
@@ -18,6 +19,7 @@ export const transformStage: Stage = {
       target: need(state, "target"),
       features: need(state, "features"),
       patchesDir: PATCHES_DIR,
+      outcomes: cachedOutcomes(opts.cacheDir),
     });
     state.tree = tree;
     const report = state.report;

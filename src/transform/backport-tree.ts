@@ -18,7 +18,7 @@ import type { SelectedComponent } from "../recipe/select.js";
 import type { ModuleSpec } from "../recipe/schema.js";
 import { copySourcePath } from "../source/copy-data.js";
 import type { SourceTree } from "../source/sparse-fetch.js";
-import { transform, type RuleReport } from "./engine.js";
+import { transform, type OutcomeStore, type RuleReport } from "./engine.js";
 import { RULES } from "./rules/index.js";
 
 export interface KernelPatchReport {
@@ -53,6 +53,7 @@ export async function writeBackportTree(opts: {
   target: KernelTarget;
   features: Features;
   patchesDir: string;
+  outcomes?: OutcomeStore;
 }): Promise<BackportTree> {
   const tree = join(opts.outDir, "tree");
   const files = new Map<string, string>();
@@ -68,7 +69,13 @@ export async function writeBackportTree(opts: {
     componentFiles.push({ name: comp.name, files: own, rules: comp.rules });
   }
 
-  const result = transform({ files, components: componentFiles, features: opts.features, rules: RULES });
+  const result = transform({
+    files,
+    components: componentFiles,
+    features: opts.features,
+    rules: RULES,
+    outcomes: opts.outcomes,
+  });
   for (const [file, text] of result.changed) await writeFile(join(tree, file), text);
   const generated = new Map<string, string>();
   for (const [header, text] of result.compatHeaders) generated.set(`${COMPAT_INCLUDE}/${header}`, text);

@@ -3,6 +3,7 @@ import { readCode, type CCode } from "../c/file.js";
 import { markFinder } from "../c/mentions.js";
 import { codeTokens, tokenIndex, tokenize } from "../c/tokenize.js";
 import { KbackportError } from "../errors.js";
+import { digest } from "../source/cache.js";
 import { kernelApi, marksOf, type KernelApi } from "../kernel/api.js";
 import type { Feature, Features } from "../kernel/features.js";
 import type { CompatDefinition, Rule, Site } from "./rule.js";
@@ -14,6 +15,20 @@ export interface TransformInput {
   components: readonly { name: string; files: readonly string[]; rules: readonly string[] }[];
   features: Features;
   rules: readonly Rule[];
+  /** Where what the rules did to a file is kept, so the same text meets the same rules only once. */
+  outcomes?: OutcomeStore;
+}
+
+/** What the rules a file met did to it: each rule's site lines, and the new text when any edited it. */
+export interface FileOutcome {
+  sites: Record<string, number[]>;
+  text?: string;
+}
+
+/** Keeps file outcomes across runs, by a key naming the file, its text and the rules it met. */
+export interface OutcomeStore {
+  get(key: string): FileOutcome | undefined;
+  set(key: string, outcome: FileOutcome): void;
 }
 
 export interface RuleReport {
@@ -107,18 +122,15 @@ export function transform(input: TransformInput): TransformResult {
     const marked = marksIn(text);
     const here = needed.filter((n) => n.files.has(path) && n.marks.some((m) => marked.has(m)));
     if (here.length === 0) continue;
-    const file = readCode(path, text);
-    const edits: RuleEdit[] = [];
-    for (const n of here) {
-      if (n.rule.rewrite) {
-        const own = n.rule.rewrite(file);
-        for (const e of own) n.sites.push({ file: path, line: lineAt(file, e.start) });
-        edits.push(...own.map((e) => ({ ...e, rule: n.rule })));
-      } else {
-        n.sites.push(...findUses(file, n.uses).map((line) => ({ file: path, line })));
-      }
+    const key = input.outcomes && digest(path, text, ...here.map((n) => n.rule.id));
+    let outcome = key === undefined ? undefined : input.outcomes!.get(key);
+    if (!outcome) {
+      outcome = fileOutcome(readCode(path, text), here);
+      if (key !== undefined) input.outcomes!.set(key, outcome);
     }
-    if (edits.length > 0) changed.set(path, applyRuleEdits(file, edits));
+    for (const n of here)
+      n.sites.push(...(outcome.sites[n.rule.id] ?? []).map((line) => ({ file: path, line })));
+    if (outcome.text !== undefined) changed.set(path, outcome.text);
   }
 
   const compat: (CompatDefinition & Upstream)[] = [];
@@ -130,6 +142,22 @@ export function transform(input: TransformInput): TransformResult {
       compat.push({ ...rule.compat, feature: report.feature, upstream: report.upstream });
   }
   return { changed, compatHeaders: compatHeaders(compat), rules: reports };
+}
+
+/** Runs the rules on one file: rewrites give their edits' lines, the others their API's uses. */
+function fileOutcome(file: CCode, here: readonly Needed[]): FileOutcome {
+  const sites: Record<string, number[]> = {};
+  const edits: RuleEdit[] = [];
+  for (const n of here) {
+    if (n.rule.rewrite) {
+      const own = n.rule.rewrite(file);
+      sites[n.rule.id] = own.map((e) => lineAt(file, e.start));
+      edits.push(...own.map((e) => ({ ...e, rule: n.rule })));
+    } else {
+      sites[n.rule.id] = findUses(file, n.uses);
+    }
+  }
+  return edits.length > 0 ? { sites, text: applyRuleEdits(file, edits) } : { sites };
 }
 
 /** The file's text with every rule's edits; two that cannot both apply are an error naming them and the line. */

@@ -103,9 +103,10 @@ describe("probe cache", () => {
       evidence:
         "assumed missing; probe found include/linux/delay.h:2: static inline void fsleep(unsigned long usecs)",
     });
-    const [file] = readdirSync(join(cache, "probes"));
-    writeFileSync(join(cache, "probes", file!), "{ not json");
+    const [dir] = readdirSync(join(cache, "probes"));
+    const [file] = readdirSync(join(cache, "probes", dir!));
+    writeFileSync(join(cache, "probes", dir!, file!), "{ not json");
     expect(fsleepOf(probeFeatures(target, [], cache)).present).toBe(true);
-    expect(readdirSync(join(cache, "probes"))).toEqual([file]);
+    expect(readdirSync(join(cache, "probes", dir!))).toEqual([file]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readCode } from "../../src/c/file.js";
 import { KbackportError } from "../../src/errors.js";
 import type { Feature } from "../../src/kernel/features.js";
-import { findUses, transform } from "../../src/transform/engine.js";
+import { findUses, transform, type FileOutcome, type OutcomeStore } from "../../src/transform/engine.js";
 import type { Rule } from "../../src/transform/rule.js";
 import { RULES } from "../../src/transform/rules/index.js";
 
@@ -102,5 +102,54 @@ describe("transform engine", () => {
     expect(run).toThrow(
       expect.objectContaining({ where: "x.c:2", message: expect.stringContaining("rules one and two") }),
     );
+  });
+
+  it("keeps each file's outcome by its text and the rules it met, and gives the same result from it", () => {
+    const saved = new Map<string, FileOutcome>();
+    let reads = 0;
+    const outcomes: OutcomeStore = {
+      get: (key) => {
+        reads++;
+        return saved.get(key);
+      },
+      set: (key, outcome) => saved.set(key, outcome),
+    };
+    let rewrites = 0;
+    const counted = RULES.map((r) =>
+      r.rewrite
+        ? {
+            ...r,
+            rewrite: (file: Parameters<NonNullable<Rule["rewrite"]>>[0]) => {
+              rewrites++;
+              return r.rewrite!(file);
+            },
+          }
+        : r,
+    );
+    const missing = features({ u64_stats_t: false, fsleep: false, trace_assign_str_one_arg: false });
+    const run = (input: ReadonlyMap<string, string>) =>
+      transform({ files: input, components, features: missing, rules: counted, outcomes });
+    const first = run(files);
+    // mhi_net.c meets u64-stats (a rewrite) and fsleep (a compat); pm.c names fsleep in a comment only.
+    expect([saved.size, reads, rewrites]).toEqual([2, 2, 1]);
+    const again = run(files);
+    expect([saved.size, reads, rewrites]).toEqual([2, 4, 1]);
+    expect(again).toEqual(first);
+    expect(again).toEqual(transform({ files, components, features: missing, rules: RULES }));
+
+    const edited = new Map(files).set("drivers/net/mhi_net.c", `${files.get("drivers/net/mhi_net.c")}\n`);
+    expect(run(edited).changed.get("drivers/net/mhi_net.c")).toBe(
+      `${first.changed.get("drivers/net/mhi_net.c")}\n`,
+    );
+    expect([saved.size, rewrites]).toEqual([3, 2]);
+    // The same text meeting other rules is another outcome; pm.c meets fsleep alone, as before.
+    transform({
+      files,
+      components,
+      features: features({ u64_stats_t: true, fsleep: false, trace_assign_str_one_arg: false }),
+      rules: counted,
+      outcomes,
+    });
+    expect(saved.size).toBe(4);
   });
 });
