@@ -60,6 +60,8 @@ export interface RunReport {
   treeFiles: string[];
   /** The make command line of the build, to rebuild the tree by hand. */
   make?: string[];
+  /** Wall time of that make, within the build stage's. */
+  makeSeconds?: number;
   buildWarnings: Diagnostic[];
   warnings: string[];
   errors: { message: string; where?: string; hint?: string; diagnostics?: Diagnostic[] }[];

@@ -25,6 +25,8 @@ export interface BuiltModule {
 /** What a Kbuild run gave: the modules, or the compiler's and modpost's errors, as data. */
 export type BuildResult = {
   warnings: Diagnostic[];
+  /** Wall time of make itself, to tell the build's own cost from kbackport's. */
+  makeSeconds: number;
   compilerNote?: string;
   makeArgs: string[];
 } & (
@@ -90,6 +92,7 @@ export async function buildModules(opts: {
     symbols: opts.symbols,
     jobs: opts.jobs ?? availableParallelism(),
   });
+  const started = performance.now();
   const run = await during(`make modules for ${opts.target.release}`, () =>
     runGroup("make", makeArgs, {
       env: {
@@ -99,6 +102,7 @@ export async function buildModules(opts: {
       },
     }),
   );
+  const makeSeconds = (performance.now() - started) / 1000;
   const log = run.all;
   await writeFile(join(opts.outDir, "build.log"), log);
   const diagnostics = parseDiagnostics(log, opts.tree);
@@ -112,6 +116,7 @@ export async function buildModules(opts: {
       warnings,
       compilerNote: compiler.note,
       makeArgs,
+      makeSeconds,
     };
   }
   await mkdir(join(opts.outDir, "modules"), { recursive: true });
@@ -130,7 +135,7 @@ export async function buildModules(opts: {
       .digest("hex");
     modules.push({ name: mod.name, component: mod.component, dir: mod.dir, path, sha256 });
   }
-  return { ok: true, modules, warnings, compilerNote: compiler.note, makeArgs };
+  return { ok: true, modules, warnings, compilerNote: compiler.note, makeArgs, makeSeconds };
 }
 
 function lastLines(log: string, n: number): string {

@@ -38,7 +38,9 @@ export function summarize(report: RunReport): string {
   for (const s of report.skipped) lines.push(`skipped  ${s.name}: ${s.reason} [${s.where}]`);
   if (report.cached) lines.push("output unchanged: reused the previous run");
   if (report.stages.length > 0)
-    lines.push(`time     ${report.stages.map((s) => `${s.id} ${s.seconds.toFixed(2)} s`).join(", ")}`);
+    lines.push(
+      `time     ${report.stages.map((s) => `${s.id} ${s.seconds.toFixed(2)} s${s.id === "build" && report.makeSeconds !== undefined ? ` (make ${report.makeSeconds.toFixed(2)} s)` : ""}`).join(", ")}`,
+    );
   if (report.outDir && report.errors.length === 0) lines.push(`output   ${report.outDir}`);
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   for (const e of report.errors) {

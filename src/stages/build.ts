@@ -18,6 +18,7 @@ export const buildStage: Stage = {
       jobs: opts.jobs,
     });
     state.report.make = ["make", ...result.makeArgs];
+    state.report.makeSeconds = result.makeSeconds;
     state.report.buildWarnings = result.warnings;
     if (result.compilerNote) state.report.warnings.push(result.compilerNote);
     if (!result.ok) throw buildError(result, target.release, ruleHint(result, state.components ?? []));

@@ -11,7 +11,7 @@ export const loadRecipeStage: Stage = {
   decidesReuse: true,
   async run(state, opts) {
     checkFeatureIds(opts.assumeMissing);
-    const recipe = await loadRecipe(opts.recipeFile, RULE_IDS);
+    const recipe = await loadRecipe(opts.recipeFile, RULE_IDS, opts.cacheDir);
     state.recipe = recipe;
     state.components = selectComponents(recipe, opts.components);
     state.requests = fetchRequests(recipe, state.components, opts.sources, opts.cwd);

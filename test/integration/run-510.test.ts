@@ -33,6 +33,9 @@ describe("kbackport run against Debian bullseye's 5.10 headers", () => {
     expect(report.errors).toEqual([]);
     expect(exitCode).toBe(0);
     expect(report.modules.map((m) => m.name)).toEqual(["mhi", "mhi_pci_generic"]);
+    // make's own time is reported within the build stage's.
+    expect(report.makeSeconds).toBeGreaterThan(0);
+    expect(report.makeSeconds).toBeLessThanOrEqual(report.stages.find((s) => s.id === "build")!.seconds);
     const release = readFileSync(join(kernel, "include/generated/utsrelease.h"), "utf8").match(/"(.*)"/)![1]!;
     expect(report.target!.release).toBe(release);
     for (const m of report.modules) {

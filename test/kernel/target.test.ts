@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TOOL_PACKAGES } from "../../src/build/toolchain.js";
-import { readKernelTarget, toolchainArch } from "../../src/kernel/target.js";
+import { parseConfig, readKernelTarget, toolchainArch } from "../../src/kernel/target.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -66,5 +66,19 @@ describe("cross toolchain of a target", () => {
     expect(TOOL_PACKAGES["arm-linux-gnueabihf-gcc"]).toBe("gcc-arm-linux-gnueabihf");
     expect(TOOL_PACKAGES["mips64el-linux-gnuabi64-gcc"]).toBe("gcc-mips64el-linux-gnuabi64");
     expect(TOOL_PACKAGES["x86_64-linux-gnu-gcc"]).toBe("gcc-x86-64-linux-gnu");
+  });
+});
+
+describe(".config", () => {
+  it("gives each set symbol its value, strings unquoted, and nothing for comments", () => {
+    const config = parseConfig(
+      '# CONFIG_B is not set\nCONFIG_A=y\nCONFIG_S="a \\"b\\""\n CONFIG_X=y\nCONFIG_Q="\nCONFIG_N=0x10\nCONFIG_A=m',
+    );
+    expect([...config]).toEqual([
+      ["CONFIG_A", "m"],
+      ["CONFIG_S", 'a \\"b\\"'],
+      ["CONFIG_Q", '"'],
+      ["CONFIG_N", "0x10"],
+    ]);
   });
 });

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { KbackportError } from "../../src/errors.js";
-import { parseRecipe } from "../../src/recipe/load.js";
+import { loadRecipe, parseRecipe } from "../../src/recipe/load.js";
 import { selectComponents } from "../../src/recipe/select.js";
 import { RULE_IDS } from "../../src/transform/rules/index.js";
 
@@ -121,4 +122,45 @@ describe("recipe loading", () => {
     expect(selectComponents(recipe).map((c) => c.name)).toEqual(["mhi", "mhi_net"]);
     expect(() => selectComponents(recipe, ["wwan"])).toThrow("unknown component 'wwan'");
   });
+
+  it("takes a recipe checked before from the cache: the same data, the same places", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kbackport-recipe-"));
+    temporaries.push(dir);
+    const file = join(dir, "r.yaml");
+    const cache = join(dir, "cache");
+    writeFileSync(file, valid);
+    const paths = [
+      ["components", "mhi_net", "paths", 0],
+      ["components", "mhi", "modules", 0, "dir"],
+      ["sources", "up", "commit"],
+      ["components", "mhi", "no-such-key", 3],
+      [],
+    ];
+    const parsed = parseRecipe(valid, file, RULE_IDS);
+    const first = await loadRecipe(file, RULE_IDS, cache);
+    const cached = await loadRecipe(file, RULE_IDS, cache);
+    for (const recipe of [first, cached]) {
+      expect(recipe.data).toEqual(parsed.data);
+      expect(recipe.hash).toBe(parsed.hash);
+      expect(paths.map(recipe.where)).toEqual(paths.map(parsed.where));
+    }
+    expect(paths.map(cached.where).slice(0, 4)).toEqual([
+      `${file}:15:13`,
+      `${file}:11:51`,
+      `${file}:5:13`,
+      `${file}:8:5`,
+    ]);
+    expect(readdirSync(cache, { recursive: true }).filter((f) => String(f).endsWith(".json"))).toHaveLength(
+      1,
+    );
+    // Another text is checked again, and a recipe that fails is never kept.
+    writeFileSync(file, valid.replace("requires: [mhi]", "requires: [wwan]"));
+    await expect(loadRecipe(file, RULE_IDS, cache)).rejects.toThrow("requires unknown component 'wwan'");
+    await expect(loadRecipe(file, RULE_IDS, cache)).rejects.toThrow("requires unknown component 'wwan'");
+  });
+});
+
+const temporaries: string[] = [];
+afterAll(() => {
+  for (const dir of temporaries) rmSync(dir, { recursive: true, force: true });
 });
