@@ -37,7 +37,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function kbackport(args: string[], cache: string): Promise<RunReport> {
-  const r = await execa("node", [join(ROOT, "bin/kbackport.js"), ...args, "--json"], {
+  const r = await execa("node", [join(ROOT, "bin/kbackport.cjs"), ...args, "--json"], {
     env: { KBACKPORT_CACHE_DIR: cache },
     reject: false,
   });
@@ -132,7 +132,7 @@ async function main() {
   for (let i = 0; i < ROUNDS; i++) {
     const [, t] = await timed(() =>
       execa("node", [
-        join(ROOT, "bin/kbackport.js"),
+        join(ROOT, "bin/kbackport.cjs"),
         "package",
         "openwrt",
         all.outDir!,

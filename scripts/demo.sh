@@ -14,11 +14,11 @@ echo "demo.sh: building the upstream repository from /usr/src/linux-source-6.12.
 commit=$(scripts/upstream-from-debian.sh "$upstream" /usr/src/linux-source-6.12.tar.xz | tail -n 1 | cut -d' ' -f2)
 
 npm run --silent build >&2
-node bin/kbackport.js run recipes/mhi-wwan.yaml \
+node bin/kbackport.cjs run recipes/mhi-wwan.yaml \
   --kernel "$kernel" \
   --source "linux-next=$upstream@$commit" \
   --source "net-next=$upstream@$commit" \
   --out out/mhi-wwan-demo \
   "$@"
 echo "demo.sh: validating out/mhi-wwan-demo against the reference model" >&2
-exec node bin/kbackport.js validate out/mhi-wwan-demo
+exec node bin/kbackport.cjs validate out/mhi-wwan-demo

@@ -129,6 +129,6 @@ export async function integrateDriver(opts: {
 /** Every file of a directory tree by its relative path. */
 async function readFiles(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const file of await listFiles(dir)) files.set(file, await readFile(join(dir, file), "utf8"));
+  for (const file of listFiles(dir)) files.set(file, await readFile(join(dir, file), "utf8"));
   return files;
 }

@@ -29,7 +29,7 @@ export async function unlistedRules(
     const dir = sourceDirs.get(comp.source);
     if (!dir) continue;
     const own: string[] = [];
-    for (const path of comp.paths) own.push(...(await listFiles(dir, path)));
+    for (const path of comp.paths) own.push(...listFiles(dir, path));
     for (const file of own) files.set(file, await readFile(join(dir, file), "utf8"));
     components.push({ name, files: own, rules: [...RULE_IDS] });
   }

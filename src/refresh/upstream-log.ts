@@ -26,7 +26,7 @@ export async function upstreamCommits(opts: {
   const dir = mkdtempSync(join(tmpdir(), "kbackport-log-"));
   const forget = removeOnInterrupt(dir);
   try {
-    const g = git(dir);
+    const g = await git(dir);
     await g.init(["--bare"]);
     await g.addRemote("origin", opts.url);
     await g.raw([

@@ -1,5 +1,4 @@
-import { lstatSync } from "node:fs";
-import { copyFile, mkdir, readdir } from "node:fs/promises";
+import { copyFileSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { KbackportError } from "../errors.js";
 import type { SourceTree } from "./sparse-fetch.js";
@@ -9,24 +8,23 @@ import type { SourceTree } from "./sparse-fetch.js";
  * directories on the way (the path's parents included): a link planted in the cache is never followed
  * nor copied, so the build reads only the fetched bytes.
  */
-export async function copySourcePath(source: SourceTree, path: string, destRoot: string): Promise<void> {
+export function copySourcePath(source: SourceTree, path: string, destRoot: string): void {
   const parts = path.split("/");
   for (let i = 1; i < parts.length; i++) expectKind(source, parts.slice(0, i).join("/"), "directory");
-  await copyEntry(source, path, destRoot);
+  copyEntry(source, path, destRoot);
 }
 
-async function copyEntry(source: SourceTree, path: string, destRoot: string): Promise<void> {
+function copyEntry(source: SourceTree, path: string, destRoot: string): void {
   const kind = expectKind(source, path, "file or directory");
   const to = join(destRoot, path);
   if (kind === "file") {
-    await mkdir(dirname(to), { recursive: true });
-    await copyFile(join(source.dir, path), to);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(join(source.dir, path), to);
     return;
   }
-  await mkdir(to, { recursive: true });
-  for (const name of (await readdir(join(source.dir, path))).sort()) {
-    await copyEntry(source, `${path}/${name}`, destRoot);
-  }
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(join(source.dir, path)).sort())
+    copyEntry(source, `${path}/${name}`, destRoot);
 }
 
 function expectKind(source: SourceTree, path: string, wanted: string): "file" | "directory" {

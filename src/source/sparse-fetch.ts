@@ -1,7 +1,7 @@
 import { existsSync, renameSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { simpleGit, type SimpleGit } from "simple-git";
+import type { SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
 import { removeOnInterrupt } from "../interrupt/registry.js";
 import { digest } from "./cache.js";
@@ -73,7 +73,7 @@ async function installEntry(
 ): Promise<boolean> {
   const sound = async () => {
     const entry = await readEntry(dir, req);
-    return entry !== undefined && (await workTreeMismatch(dir, req.paths, entry.files)) === undefined;
+    return entry !== undefined && workTreeMismatch(dir, req.paths, entry.files) === undefined;
   };
   if (replacing) {
     if (await sound()) {
@@ -137,7 +137,7 @@ export async function fetchSource(
   if (entry) {
     await verifyHead(dir, req);
     // The bytes must be the pin's: a copy edited or damaged in the cache is never used as the pin.
-    const mismatch = await workTreeMismatch(dir, req.paths, entry.files);
+    const mismatch = workTreeMismatch(dir, req.paths, entry.files);
     if (!mismatch) return tree(await withRecorded(dir, entry, req), true);
     if (offline) {
       throw new KbackportError(
@@ -158,7 +158,7 @@ export async function fetchSource(
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
-    const g = git(tmp);
+    const g = await git(tmp);
     await g.init();
     await g.addRemote("origin", req.url);
     await g.addConfig("remote.origin.promisor", "true");
@@ -221,7 +221,7 @@ async function recordedIds(g: SimpleGit, req: FetchRequest): Promise<Record<stri
 async function withRecorded(dir: string, entry: EntryRecord, req: FetchRequest): Promise<EntryRecord> {
   const missing = (req.recordIds ?? []).filter((p) => !(p in entry.recorded));
   if (missing.length === 0) return entry;
-  const more = await recordedIds(git(dir), { ...req, recordIds: missing });
+  const more = await recordedIds(await git(dir), { ...req, recordIds: missing });
   return { ...entry, recorded: { ...entry.recorded, ...more } };
 }
 
@@ -263,8 +263,12 @@ const PASSED_ENV = [
   "NO_PROXY",
 ];
 
-/** simple-git in `dir`, with only the environment git needs and only the allowed transports. */
-export function git(dir: string): SimpleGit {
+/**
+ * simple-git in `dir`, with only the environment git needs and only the allowed transports. Loaded on
+ * first use: a run whose sources are all cached starts no git and needs no git library.
+ */
+export async function git(dir: string): Promise<SimpleGit> {
+  const { simpleGit } = await import("simple-git");
   const env: Record<string, string> = {};
   for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]!;
   return simpleGit({
@@ -330,5 +334,5 @@ function fetchError(req: FetchRequest, err: unknown): KbackportError {
 async function headOf(dir: string): Promise<string> {
   const id = (await readFile(join(dir, ".git", "HEAD"), "utf8").catch(() => "")).trim();
   if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(id)) return id;
-  return (await git(dir).revparse(["HEAD"])).trim();
+  return (await (await git(dir)).revparse(["HEAD"])).trim();
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Git's id of a blob: SHA-1 over "blob <size>\0" and the content, so a file can be checked without git. */
@@ -11,18 +11,18 @@ export function gitBlobId(content: Buffer): string {
  * The first way the work tree's recipe paths differ from the pin's files (blob ids recorded from the
  * pin's trees at fetch), or undefined when they hold exactly those files with exactly those bytes.
  */
-export async function workTreeMismatch(
+export function workTreeMismatch(
   dir: string,
   paths: readonly string[],
   files: Readonly<Record<string, string>>,
-): Promise<string | undefined> {
+): string | undefined {
   const seen = new Set<string>();
-  const visit = async (path: string): Promise<string | undefined> => {
-    const stat = await lstat(join(dir, path)).catch(() => undefined);
+  const visit = (path: string): string | undefined => {
+    const stat = lstatSync(join(dir, path), { throwIfNoEntry: false });
     if (!stat) return `${path} is missing`;
     if (stat.isDirectory()) {
-      for (const entry of (await readdir(join(dir, path))).sort()) {
-        const problem = await visit(`${path}/${entry}`);
+      for (const entry of readdirSync(join(dir, path)).sort()) {
+        const problem = visit(`${path}/${entry}`);
         if (problem) return problem;
       }
       return undefined;
@@ -31,11 +31,11 @@ export async function workTreeMismatch(
     const id = files[path];
     if (!id) return `${path} is not in the pinned commit`;
     seen.add(path);
-    if (gitBlobId(await readFile(join(dir, path))) !== id) return `${path} differs from the pinned commit`;
+    if (gitBlobId(readFileSync(join(dir, path))) !== id) return `${path} differs from the pinned commit`;
     return undefined;
   };
   for (const path of paths) {
-    const problem = await visit(path);
+    const problem = visit(path);
     if (problem) return problem;
   }
   const missing = Object.keys(files).find((f) => !seen.has(f));

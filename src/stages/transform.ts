@@ -12,7 +12,7 @@ export const transformStage: Stage = {
   async run(state, opts, progress) {
     state.output ??= await stageOutput(need(state, "outDir"), opts.command);
     if (state.tree) await rm(state.tree.dir, { recursive: true, force: true });
-    const tree = await writeBackportTree({
+    const tree = writeBackportTree({
       outDir: state.output.dir,
       components: need(state, "components"),
       sources: need(state, "sources"),

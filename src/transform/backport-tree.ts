@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   BACKPORT_HEADER,
@@ -46,7 +45,7 @@ export interface BackportTree {
  * Copies the components' upstream files into `<outDir>/tree`, applies the rules the target needs,
  * writes the compat wrappers and Kbuild files, and the kernel patches into `<outDir>/patches/kernel`.
  */
-export async function writeBackportTree(opts: {
+export function writeBackportTree(opts: {
   outDir: string;
   components: readonly SelectedComponent[];
   sources: ReadonlyMap<string, SourceTree>;
@@ -54,18 +53,18 @@ export async function writeBackportTree(opts: {
   features: Features;
   patchesDir: string;
   outcomes?: OutcomeStore;
-}): Promise<BackportTree> {
+}): BackportTree {
   const tree = join(opts.outDir, "tree");
   const files = new Map<string, string>();
   const componentFiles: { name: string; files: string[]; rules: string[] }[] = [];
   for (const comp of opts.components) {
     const source = opts.sources.get(comp.source)!;
     for (const path of source.paths) {
-      await copySourcePath(source, path, tree);
+      copySourcePath(source, path, tree);
     }
     const own: string[] = [];
-    for (const path of comp.paths) own.push(...(await listFiles(tree, path)));
-    for (const file of own) files.set(file, await readFile(join(tree, file), "utf8"));
+    for (const path of comp.paths) own.push(...listFiles(tree, path));
+    for (const file of own) files.set(file, readFileSync(join(tree, file), "utf8"));
     componentFiles.push({ name: comp.name, files: own, rules: comp.rules });
   }
 
@@ -76,7 +75,7 @@ export async function writeBackportTree(opts: {
     rules: RULES,
     outcomes: opts.outcomes,
   });
-  for (const [file, text] of result.changed) await writeFile(join(tree, file), text);
+  for (const [file, text] of result.changed) writeFileSync(join(tree, file), text);
   const generated = new Map<string, string>();
   for (const [header, text] of result.compatHeaders) generated.set(`${COMPAT_INCLUDE}/${header}`, text);
   generated.set(`${COMPAT_INCLUDE}/kbackport/backport.h`, BACKPORT_HEADER);
@@ -89,7 +88,7 @@ export async function writeBackportTree(opts: {
   const kconfigs = new Map<string, string>();
   for (const dir of new Set(wanted.map((m) => m.dir))) {
     const path = join(tree, dir, "Kconfig");
-    if (existsSync(path)) kconfigs.set(`${dir}/Kconfig`, await readFile(path, "utf8"));
+    if (existsSync(path)) kconfigs.set(`${dir}/Kconfig`, readFileSync(path, "utf8"));
   }
   const { build: modules, skipped } = modulesForTarget(wanted, kconfigs, opts.target.config, settings);
   const notBuilt = Object.fromEntries(skipped.map((s) => [s.config, "n" as const]));
@@ -98,16 +97,16 @@ export async function writeBackportTree(opts: {
   const makefiles = new Map<string, string>();
   for (const dir of new Set(modules.map((m) => m.dir))) {
     const path = join(tree, dir, "Makefile");
-    if (existsSync(path)) makefiles.set(`${dir}/Makefile`, await readFile(path, "utf8"));
+    if (existsSync(path)) makefiles.set(`${dir}/Makefile`, readFileSync(path, "utf8"));
   }
   for (const [file, text] of kbuildFiles(modules, makefiles, new Set(files.keys())))
     generated.set(file, text);
   for (const [file, text] of generated) {
-    await mkdir(dirname(join(tree, file)), { recursive: true });
-    await writeFile(join(tree, file), text);
+    mkdirSync(dirname(join(tree, file)), { recursive: true });
+    writeFileSync(join(tree, file), text);
   }
 
-  const { kernelPatches, warnings } = await emitKernelPatches(
+  const { kernelPatches, warnings } = emitKernelPatches(
     result.rules,
     opts.target,
     opts.patchesDir,
@@ -123,12 +122,12 @@ export async function writeBackportTree(opts: {
     rules: result.rules,
     kernelPatches,
     warnings,
-    files: await listFiles(tree),
+    files: listFiles(tree),
   };
 }
 
 /** The kernel patches of the needed kernel-patch rules, for the target's series (5.10, 5.4, ...). */
-async function emitKernelPatches(
+function emitKernelPatches(
   rules: readonly RuleReport[],
   target: KernelTarget,
   patchesDir: string,
@@ -147,8 +146,8 @@ async function emitKernelPatches(
       continue;
     }
     const file = join("patches", "kernel", rule.patch!);
-    await mkdir(join(outDir, "patches", "kernel"), { recursive: true });
-    await copyFile(source, join(outDir, file));
+    mkdirSync(join(outDir, "patches", "kernel"), { recursive: true });
+    copyFileSync(source, join(outDir, file));
     kernelPatches.push({ rule: rule.id, series, file });
     warnings.push(`rule ${rule.id}: apply ${file} to the target kernel; until then ${rule.degraded}`);
   }

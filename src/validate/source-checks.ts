@@ -56,7 +56,7 @@ export async function checkApiUse(tree: string, features: readonly Feature[]): P
   const missing = KERNEL_APIS.filter(
     (api) => api.uses && features.some((f) => f.id === api.id && !f.present),
   );
-  const files = (await listFiles(tree)).filter((f) => /\.[ch]$/.test(f));
+  const files = listFiles(tree).filter((f) => /\.[ch]$/.test(f));
   const compat = files.filter((f) => f.startsWith(`${COMPAT_INCLUDE}/`));
   const provided = new Set(
     compat.flatMap((f) =>

@@ -17,8 +17,8 @@ describe("the launcher's code cache", () => {
     const root = tempDir("launcher");
     mkdirSync(join(root, "bin"));
     mkdirSync(join(root, "dist"));
-    cpSync(join(ROOT, "bin/kbackport.js"), join(root, "bin/kbackport.js"));
-    const launch = () => execa(process.execPath, [join(root, "bin/kbackport.js")]);
+    cpSync(join(ROOT, "bin/kbackport.cjs"), join(root, "bin/kbackport.cjs"));
+    const launch = () => execa(process.execPath, [join(root, "bin/kbackport.cjs")]);
     withBundle(root, "first");
     expect((await launch()).stdout).toBe("first");
     expect(existsSync(join(root, "dist/kbackport.cjs.v8cache"))).toBe(true);

@@ -14,7 +14,7 @@ export interface CliResult {
 
 /** Starts the built kbackport CLI as a user would; the running process, to wait for or signal. */
 export function startKbackport(args: readonly string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, [join(ROOT, "bin/kbackport.js"), ...args], {
+  return execa(process.execPath, [join(ROOT, "bin/kbackport.cjs"), ...args], {
     cwd: ROOT,
     reject: false,
     env: { CI: "true", ...env },
