@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { KbackportError } from "../errors.js";
@@ -104,7 +103,7 @@ export async function buildModules(opts: {
   );
   const makeSeconds = (performance.now() - started) / 1000;
   const log = run.all;
-  await writeFile(join(opts.outDir, "build.log"), log);
+  writeFileSync(join(opts.outDir, "build.log"), log);
   const diagnostics = parseDiagnostics(log, opts.tree);
   const warnings = diagnostics.filter((d) => d.severity === "warning");
   if (run.exitCode !== 0) {
@@ -119,7 +118,7 @@ export async function buildModules(opts: {
       makeSeconds,
     };
   }
-  await mkdir(join(opts.outDir, "modules"), { recursive: true });
+  mkdirSync(join(opts.outDir, "modules"), { recursive: true });
   const modules: BuiltModule[] = [];
   for (const mod of opts.modules) {
     const built = join(opts.tree, mod.dir, `${mod.name}.ko`);
@@ -129,10 +128,9 @@ export async function buildModules(opts: {
       });
     }
     const path = join("modules", `${mod.name}.ko`);
-    await copyFile(built, join(opts.outDir, path));
-    const sha256 = createHash("sha256")
-      .update(await readFile(built))
-      .digest("hex");
+    const bytes = readFileSync(built);
+    writeFileSync(join(opts.outDir, path), bytes);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
     modules.push({ name: mod.name, component: mod.component, dir: mod.dir, path, sha256 });
   }
   return { ok: true, modules, warnings, compilerNote: compiler.note, makeArgs, makeSeconds };

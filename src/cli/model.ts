@@ -1,7 +1,6 @@
 import { Command } from "commander";
 import type { ModelRunReport } from "../model/model-run.js";
-import { shownPath } from "../model/frozen.js";
-import { modelForRun } from "../model/model-run.js";
+import { shownPath } from "../model/shown-path.js";
 import { cacheRoot } from "../source/cache.js";
 import { reportFailure } from "./failure.js";
 
@@ -35,6 +34,7 @@ export const modelCommand = (exit: (code: number) => void) =>
     .option("--json", "print the result as JSON")
     .action(async (runDir: string, flags: { write?: boolean; offline?: boolean; json?: boolean }) => {
       try {
+        const { modelForRun } = await import("../model/model-run.js");
         const result = await modelForRun(runDir, {
           write: flags.write === true,
           offline: flags.offline === true,

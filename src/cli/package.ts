@@ -1,7 +1,6 @@
 import { Command } from "commander";
 import { reportFailure } from "./failure.js";
 import { during } from "../interrupt/registry.js";
-import { packageRunDir } from "../package/openwrt/package-dir.js";
 import type { PackagingReport } from "../package/openwrt/package-run.js";
 import { sourceDateEpoch } from "../stages/package.js";
 
@@ -45,6 +44,7 @@ export const packageCommand = (exit: (code: number) => void) =>
           },
         ) => {
           try {
+            const { packageRunDir } = await import("../package/openwrt/package-dir.js");
             const result = await during("package openwrt", () =>
               packageRunDir({
                 runDir,

@@ -3,15 +3,15 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { reportFailure } from "./failure.js";
 import { errorMessage, KbackportError } from "../errors.js";
 import { during } from "../interrupt/registry.js";
-import { commitId } from "../recipe/schema.js";
-import { refresh, type RefreshReport } from "../refresh/refresh.js";
+import { isCommitId } from "../recipe/commit-id.js";
+import type { RefreshReport } from "../refresh/refresh.js";
 import { cacheRoot } from "../source/cache.js";
 import { parseSourceOverride, type SourceOverride } from "../source/override.js";
 
 function pinList(value: string, previous: Map<string, string> = new Map()): Map<string, string> {
   for (const item of value.split(",").filter(Boolean)) {
     const [name, commit] = item.split("=");
-    if (!name || !commit || !commitId.safeParse(commit).success)
+    if (!name || !commit || !isCommitId(commit))
       throw new InvalidArgumentError(`'${item}' is not NAME=COMMIT with a full 40-hex commit id`);
     previous.set(name, commit);
   }
@@ -125,6 +125,7 @@ export const refreshCommand = (exit: (code: number) => void) =>
       ) => {
         try {
           if (flags.allowBroken && !flags.write) throw new KbackportError("--allow-broken goes with --write");
+          const { refresh } = await import("../refresh/refresh.js");
           const report = await during("refresh", () =>
             refresh({
               recipeFile: recipe,

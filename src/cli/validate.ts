@@ -2,8 +2,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { reportFailure } from "./failure.js";
 import { KbackportError } from "../errors.js";
 import type { Check } from "../validate/check.js";
-import { validateRun, type ValidationReport } from "../validate/validate-run.js";
-import { checkVmInputs, runVmCheck, type VmReport } from "../validate/vm.js";
+import type { ValidationReport } from "../validate/validate-run.js";
+import type { VmReport } from "../validate/vm.js";
 
 function summarizeChecks(v: ValidationReport): string {
   const width = Math.max(...v.checks.map((c) => c.subject.length), 8);
@@ -76,6 +76,8 @@ export const validateCommand = (exit: (code: number) => void) =>
             kernelModules: flags.vmModules,
             timeoutSeconds: flags.vmTimeout,
           };
+          const { validateRun } = await import("../validate/validate-run.js");
+          const { checkVmInputs, runVmCheck } = await import("../validate/vm.js");
           // What the VM needs is said before any check runs.
           if (vmOptions) checkVmInputs(vmOptions);
           const checks = await validateRun(runDir);

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { coerce, gte } from "semver";
 import { KbackportError } from "../errors.js";
 import { stripComments } from "../c/tokenize.js";
 import { KERNEL_APIS, type KernelApi } from "./api.js";
@@ -37,15 +36,15 @@ export function checkFeatureIds(assumeMissing: readonly string[]): void {
  * Probes every API of the knowledge base in the target's own headers; with a cache directory, a target
  * probed before is answered from the cache unless one of the headers looked at changed.
  */
-export function probeFeatures(
+export async function probeFeatures(
   target: KernelTarget,
   assumeMissing: readonly string[] = [],
   cacheDir?: string,
-): Features {
+): Promise<Features> {
   checkFeatureIds(assumeMissing);
   const probed = cacheDir
-    ? cachedProbe(target, cacheDir, () => probeTarget(target))
-    : probeTarget(target).features;
+    ? await cachedProbe(target, cacheDir, () => probeTarget(target))
+    : (await probeTarget(target)).features;
   const features = new Map<string, Feature>();
   for (const found of probed) {
     if (found.present && assumeMissing.includes(found.id)) {
@@ -62,7 +61,11 @@ export function probeFeatures(
   return features;
 }
 
-function probeTarget(target: KernelTarget): Probed {
+/** Probes the target's headers; semver, for what the version alone would say, is loaded only here. */
+async function probeTarget(target: KernelTarget): Promise<Probed> {
+  const { coerce, gte } = await import("semver");
+  const version = coerce(target.version);
+  const byVersion = (api: KernelApi) => version !== null && gte(version, coerce(api.introduced)!);
   // Several APIs live in one header: each is read and stripped of comments once.
   const headers = new Map<string, string>();
   const looked = new Set<string>();
@@ -74,18 +77,17 @@ function probeTarget(target: KernelTarget): Probed {
     if (!headers.has(path)) headers.set(path, stripComments(readFileSync(path, "utf8")));
     return headers.get(path)!;
   };
-  const features = KERNEL_APIS.map((api) => probe(target, api, exists, read));
+  const features = KERNEL_APIS.map((api) => probe(target, api, byVersion(api), exists, read));
   return { features, looked: [...looked] };
 }
 
 function probe(
   target: KernelTarget,
   api: KernelApi,
+  byVersion: boolean,
   exists: (path: string) => boolean,
   read: (path: string) => string,
 ): Feature {
-  const version = coerce(target.version);
-  const byVersion = version !== null && gte(version, coerce(api.introduced)!);
   const known = { id: api.id, introduced: api.introduced, byVersion };
   const roots = [...new Set([target.dir, target.sourceDir])];
   const searched: string[] = [];

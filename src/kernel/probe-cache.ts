@@ -19,13 +19,17 @@ interface Saved extends Probed {
  * at: a run against the same kernel tree reads no header again unless one changed (size, mtime, ctime or
  * inode), appeared or vanished. Tokenizing the headers was a third of a cached run's own time.
  */
-export function cachedProbe(target: KernelTarget, cacheDir: string, probe: () => Probed): Feature[] {
+export async function cachedProbe(
+  target: KernelTarget,
+  cacheDir: string,
+  probe: () => Promise<Probed>,
+): Promise<Feature[]> {
   const dir = derivedDir(cacheDir, "probes");
   const name = `${digest(target.dir, target.sourceDir, target.version).slice(0, 32)}.json`;
   const saved = readDerived(dir, name) as Partial<Saved> | undefined;
   if (isSaved(saved) && saved.looked.every((path, i) => statOf(path) === saved.stats[i]))
     return saved.features;
-  const probed = probe();
+  const probed = await probe();
   writeDerived(dir, name, JSON.stringify({ ...probed, stats: probed.looked.map(statOf) } satisfies Saved));
   return probed.features;
 }

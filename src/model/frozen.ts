@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { KbackportError } from "../errors.js";
 import type { RunReport } from "../report.js";
@@ -159,10 +159,4 @@ export async function writeFrozenModel(recipeFile: string, frozen: FrozenModel):
     await rm(tmp, { force: true });
   }
   return file;
-}
-
-/** A frozen model's file as a reader finds it: relative to the working directory when inside it. */
-export function shownPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
 }

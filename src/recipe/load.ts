@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import { KbackportError } from "../errors.js";
 import { derivedDir, digest, readDerived, writeDerived } from "../source/cache.js";
-import { recipeSchema, type RecipeData } from "./schema.js";
+import type { RecipeData } from "./schema.js";
 
 export type RecipePath = readonly (string | number)[];
 
@@ -20,19 +20,28 @@ export interface Recipe {
 type Positions = Record<string, [number, number]>;
 
 /** Parses and checks a recipe text; `knownRules` are the rule ids the transform stage offers. */
-export function parseRecipe(text: string, file: string, knownRules: ReadonlySet<string>): Recipe {
-  const { data, positions } = checkRecipe(text, file, knownRules);
-  return { file, data, hash: textHash(text), where: whereIn(file, positions) };
-}
-
-/** The checked data of a recipe text and where its nodes are, or the first error. */
-function checkRecipe(
+export async function parseRecipe(
   text: string,
   file: string,
   knownRules: ReadonlySet<string>,
-): { data: RecipeData; positions: Positions } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+): Promise<Recipe> {
+  const { data, positions } = await checkRecipe(text, file, knownRules);
+  return { file, data, hash: textHash(text), where: whereIn(file, positions) };
+}
+
+/**
+ * The checked data of a recipe text and where its nodes are, or the first error. The YAML parser and
+ * the schema are loaded here, on first use: a recipe checked before comes from the cache without them.
+ */
+async function checkRecipe(
+  text: string,
+  file: string,
+  knownRules: ReadonlySet<string>,
+): Promise<{ data: RecipeData; positions: Positions }> {
+  const yaml = await import("yaml");
+  const { recipeSchema } = await import("./schema.js");
+  const lineCounter = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): string => {
     const { line, col } = lineCounter.linePos(offset);
     return `${file}:${line}:${col}`;
@@ -44,7 +53,7 @@ function checkRecipe(
       hint: "fix the YAML syntax (indentation, quoting, ':' after keys)",
     });
   }
-  const positions = positionsOf(doc, lineCounter);
+  const positions = positionsOf(yaml, doc, lineCounter);
   const where = whereIn(file, positions);
 
   const parsed = recipeSchema.safeParse(doc.toJS());
@@ -82,7 +91,7 @@ export async function loadRecipe(
   const name = `${digest(hash, ...[...knownRules].sort()).slice(0, 32)}.json`;
   let checked = readDerived(dir, name) as { data?: RecipeData; positions?: Positions } | undefined;
   if (!checked?.data || !checked.positions) {
-    checked = checkRecipe(text, file, knownRules);
+    checked = await checkRecipe(text, file, knownRules);
     writeDerived(dir, name, JSON.stringify(checked));
   }
   return { file, data: checked.data!, hash, where: whereIn(file, checked.positions!) };
@@ -93,7 +102,8 @@ function textHash(text: string): string {
 }
 
 /** Every node's start, walking maps by key and sequences by index. */
-function positionsOf(doc: Document, lineCounter: LineCounter): Positions {
+function positionsOf(yaml: typeof import("yaml"), doc: Document, lineCounter: LineCounter): Positions {
+  const { isMap, isNode, isScalar, isSeq } = yaml;
   const positions: Positions = {};
   const visit = (node: unknown, path: RecipePath): void => {
     if (!isNode(node) || !node.range) return;

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { COMMIT_ID, COMMIT_ID_FORM } from "./commit-id.js";
 
-const SHA1 = /^[0-9a-f]{40}$/;
 const KCONFIG_SYMBOL = /^CONFIG_[A-Z0-9_]+$/;
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
@@ -15,9 +15,7 @@ export const treePath = z
     message: "expected a normalised path inside the tree: no '..', '.' or empty segments",
   });
 
-export const commitId = z.string().regex(SHA1, {
-  message: "expected a full 40-hex commit id (lower case), e.g. adc218676eef25575469234709c2d87185ca223a",
-});
+const commitId = z.string().regex(COMMIT_ID, { message: COMMIT_ID_FORM });
 
 const source = z.strictObject({
   url: z.string().min(1),

@@ -1,5 +1,5 @@
 import { KbackportError } from "../errors.js";
-import { commitId } from "../recipe/schema.js";
+import { isCommitId } from "../recipe/commit-id.js";
 
 /** A `--source NAME=LOCATION[@COMMIT]` option: another repository (and commit) for a recipe source. */
 export interface SourceOverride {
@@ -21,13 +21,12 @@ export function parseSourceOverride(text: string): SourceOverride {
   const tail = at >= 0 ? rest.slice(at + 1) : "";
   // "git@host:repo" has an '@' that is not a commit separator: only a trailing '@<hex>' is one.
   if (at > 0 && /^[0-9a-zA-Z]+$/.test(tail) && !tail.includes(":")) {
-    const commit = commitId.safeParse(tail);
-    if (!commit.success) {
+    if (!isCommitId(tail)) {
       throw new KbackportError(`--source ${name}: '${tail}' is not a full 40-hex commit id`, {
         hint: "give the whole commit id (git rev-parse <rev>), not an abbreviation or a branch name",
       });
     }
-    return { name, location: rest.slice(0, at), commit: commit.data };
+    return { name, location: rest.slice(0, at), commit: tail };
   }
   return { name, location: rest };
 }

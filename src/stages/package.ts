@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { markOutput } from "../output/owned-dir.js";
-import { packageRun } from "../package/openwrt/package-run.js";
 import { need, type Stage } from "./state.js";
 
 /** run --openwrt: the built modules as OpenWrt packages, a feed and backport patches in <out>/openwrt. */
@@ -10,6 +9,7 @@ export const packageStage: Stage = {
   async run(state, _opts, progress) {
     const openwrt = need(state, "openwrt");
     const dir = join(need(state, "output").dir, "openwrt");
+    const { packageRun } = await import("../package/openwrt/package-run.js");
     state.report.openwrt = await packageRun({
       runDir: need(state, "output").dir,
       report: state.report,

@@ -7,9 +7,9 @@ import { need, type Stage } from "./state.js";
 export const probeStage: Stage = {
   id: "probe",
   title: "Probe target features",
-  run(state, opts) {
+  async run(state, opts) {
     const target = need(state, "target");
-    state.features = probeFeatures(target, opts.assumeMissing, opts.cacheDir);
+    state.features = await probeFeatures(target, opts.assumeMissing, opts.cacheDir);
     state.report.target = {
       ...targetReport(target, state.features),
       ...(state.kernel && { dir: state.kernel.reportedDir, sourceDir: state.kernel.reportedDir }),

@@ -8,7 +8,7 @@ import { checkSourceTree } from "../intree/kernel-tree.js";
 import { resolveDuplicates, type Duplicate } from "../kernel/duplicates.js";
 import { readKernelTarget, type KernelTarget } from "../kernel/target.js";
 import { checkOutputDir, commandDirs, type ProtectedDir } from "../output/owned-dir.js";
-import { readOpenWrtTree, type OpenWrtTree } from "../package/openwrt/openwrt-dir.js";
+import type { OpenWrtTree } from "../package/openwrt/openwrt-dir.js";
 import { readSigningKey } from "../package/openwrt/usign.js";
 import type { Recipe } from "../recipe/load.js";
 import type { SelectedComponent } from "../recipe/select.js";
@@ -28,9 +28,13 @@ export const readTargetStage: Stage = {
   id: "target",
   title: "Read target kernel",
   decidesReuse: true,
-  run(state, opts, progress) {
+  async run(state, opts, progress) {
     const recipe = need(state, "recipe");
-    const openwrt = opts.openwrt === undefined ? undefined : readOpenWrtTree(opts.openwrt);
+    // OpenWrt's facts (releases, packages) are loaded only for an OpenWrt target.
+    const openwrt =
+      opts.openwrt === undefined
+        ? undefined
+        : (await import("../package/openwrt/openwrt-dir.js")).readOpenWrtTree(opts.openwrt);
     if (openwrt && opts.kernelDir)
       throw new KbackportError("--openwrt and --kernel both name the target: give one of them", {
         hint: "--openwrt DIR finds the kernel tree in the OpenWrt buildroot or SDK itself",

@@ -53,7 +53,7 @@ describe("refresh from the 6.1 fixture to 6.12, for bullseye's 5.10 headers and 
     result = await refresh(recipe, pin612, [headers510(), arm64], ["--write"]);
   });
 
-  it("builds and validates both targets at both pins and says which rules 6.12 code newly needs", () => {
+  it("builds and validates both targets at both pins and says which rules 6.12 code newly needs", async () => {
     const { report } = result;
     expect(report.ok).toBe(true);
     expect(result.exitCode).toBe(0);
@@ -72,7 +72,7 @@ describe("refresh from the 6.1 fixture to 6.12, for bullseye's 5.10 headers and 
         expect(state[id], `${t.release} ${id}`).toBe("newly needed");
       // Nothing is silently skipped: every rule the recipe lists is reported for every target.
       const listed = new Set(
-        Object.values(parseRecipe(before, recipe, RULE_IDS).data.components).flatMap((c) => c.rules),
+        Object.values((await parseRecipe(before, recipe, RULE_IDS)).data.components).flatMap((c) => c.rules),
       );
       expect(new Set(t.rules.map((r) => r.id))).toEqual(listed);
       expect(t.unlisted).toEqual([]);

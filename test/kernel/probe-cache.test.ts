@@ -40,21 +40,21 @@ const DELAY_WITH_FSLEEP = "/* fsleep() sleeps */\nstatic inline void fsleep(unsi
 const fsleepOf = (features: ReadonlyMap<string, Feature>) => features.get("fsleep")!;
 
 describe("probe cache", () => {
-  it("answers a second probe of the same tree from the cache, with the same features", () => {
+  it("answers a second probe of the same tree from the cache, with the same features", async () => {
     const kernel = temp("kernel");
     const cache = temp("cache");
     write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
     const target = targetAt(kernel);
     let probes = 0;
-    const probe = () => {
+    const probe = async () => {
       probes++;
       return {
-        features: [...probeFeatures(target).values()],
+        features: [...(await probeFeatures(target)).values()],
         looked: [join(kernel, "include/linux/delay.h")],
       };
     };
-    const first = cachedProbe(target, cache, probe);
-    const second = cachedProbe(target, cache, probe);
+    const first = await cachedProbe(target, cache, probe);
+    const second = await cachedProbe(target, cache, probe);
     expect(probes).toBe(1);
     expect(second).toEqual(first);
     expect(first.find((f) => f.id === "fsleep")).toMatchObject({
@@ -63,41 +63,41 @@ describe("probe cache", () => {
     });
   });
 
-  it("probes again when a header it read changes, or one it looked for appears", () => {
+  it("probes again when a header it read changes, or one it looked for appears", async () => {
     const kernel = temp("kernel");
     const cache = temp("cache");
     write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
     const target = targetAt(kernel);
-    expect(fsleepOf(probeFeatures(target, [], cache)).present).toBe(true);
+    expect(fsleepOf(await probeFeatures(target, [], cache)).present).toBe(true);
 
     write(kernel, "include/linux/delay.h", "/* no fsleep here */\n");
-    expect(fsleepOf(probeFeatures(target, [], cache))).toMatchObject({
+    expect(fsleepOf(await probeFeatures(target, [], cache))).toMatchObject({
       present: false,
       evidence: "not found in include/linux/delay.h",
     });
 
     // Looked for and absent: bus.h decides bus-callback APIs where it exists, device.h where it does not.
-    const busMatch = () => probeFeatures(target, [], cache).get("bus_type.match_const_driver")!;
+    const busMatch = async () => (await probeFeatures(target, [], cache)).get("bus_type.match_const_driver")!;
     write(kernel, "include/linux/device.h", "struct bus_type;\n");
-    expect(busMatch().evidence).toBe("not found in include/linux/device.h");
+    expect((await busMatch()).evidence).toBe("not found in include/linux/device.h");
     write(
       kernel,
       "include/linux/device/bus.h",
       "struct bus_type {\n\tint (*match)(struct device *dev, const struct device_driver *drv);\n};\n",
     );
-    expect(busMatch()).toMatchObject({
+    expect(await busMatch()).toMatchObject({
       present: true,
       evidence: expect.stringMatching(/^include\/linux\/device\/bus\.h:2: /) as unknown,
     });
   });
 
-  it("applies --assume-missing to cached results, and survives a damaged cache file", () => {
+  it("applies --assume-missing to cached results, and survives a damaged cache file", async () => {
     const kernel = temp("kernel");
     const cache = temp("cache");
     write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
     const target = targetAt(kernel);
-    probeFeatures(target, [], cache);
-    expect(fsleepOf(probeFeatures(target, ["fsleep"], cache))).toMatchObject({
+    await probeFeatures(target, [], cache);
+    expect(fsleepOf(await probeFeatures(target, ["fsleep"], cache))).toMatchObject({
       present: false,
       assumedMissing: true,
       evidence:
@@ -106,7 +106,7 @@ describe("probe cache", () => {
     const [dir] = readdirSync(join(cache, "probes"));
     const [file] = readdirSync(join(cache, "probes", dir!));
     writeFileSync(join(cache, "probes", dir!, file!), "{ not json");
-    expect(fsleepOf(probeFeatures(target, [], cache)).present).toBe(true);
+    expect(fsleepOf(await probeFeatures(target, [], cache)).present).toBe(true);
     expect(readdirSync(join(cache, "probes", dir!))).toEqual([file]);
   });
 });

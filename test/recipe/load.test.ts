@@ -28,9 +28,9 @@ components:
     requires: [mhi]
 `;
 
-function failure(text: string): KbackportError {
+async function failure(text: string): Promise<KbackportError> {
   try {
-    parseRecipe(text, "r.yaml", RULE_IDS);
+    await parseRecipe(text, "r.yaml", RULE_IDS);
   } catch (err) {
     if (err instanceof KbackportError) return err;
     throw err;
@@ -39,17 +39,17 @@ function failure(text: string): KbackportError {
 }
 
 describe("recipe loading", () => {
-  it("loads a valid recipe with defaults filled in", () => {
-    const recipe = parseRecipe(valid, "r.yaml", RULE_IDS);
+  it("loads a valid recipe with defaults filled in", async () => {
+    const recipe = await parseRecipe(valid, "r.yaml", RULE_IDS);
     expect(recipe.data.components.mhi!.settings).toEqual({});
     expect(recipe.data.components.mhi_net!.rules).toEqual([]);
     expect(recipe.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(recipe.where(["components", "mhi_net", "paths", 0])).toBe("r.yaml:15:13");
   });
 
-  it("ships a mhi-wwan recipe that loads, with both upstream trees pinned", () => {
+  it("ships a mhi-wwan recipe that loads, with both upstream trees pinned", async () => {
     const file = join(import.meta.dirname, "../../recipes/mhi-wwan.yaml");
-    const recipe = parseRecipe(readFileSync(file, "utf8"), file, RULE_IDS);
+    const recipe = await parseRecipe(readFileSync(file, "utf8"), file, RULE_IDS);
     expect(Object.keys(recipe.data.sources)).toEqual(["linux-next", "net-next"]);
     expect(Object.keys(recipe.data.components)).toEqual(["mhi", "mhi_net", "wwan", "bam_dmux"]);
     const modules = Object.values(recipe.data.components).flatMap((c) => c.modules.map((m) => m.name));
@@ -67,14 +67,14 @@ describe("recipe loading", () => {
     );
   });
 
-  it("points a YAML syntax error at its line and column", () => {
-    const err = failure(valid.replace("    commit:", "   commit:"));
+  it("points a YAML syntax error at its line and column", async () => {
+    const err = await failure(valid.replace("    commit:", "   commit:"));
     expect(err.message).toMatch(/^YAML syntax error/);
     expect(err.where).toBe("r.yaml:5:1");
   });
 
-  it("names an unknown rule where it is written and lists the known ones", () => {
-    const err = failure(valid.replace("rules: [fsleep]", "rules: [fsleep, no-such-rule]"));
+  it("names an unknown rule where it is written and lists the known ones", async () => {
+    const err = await failure(valid.replace("rules: [fsleep]", "rules: [fsleep, no-such-rule]"));
     expect(err.message).toBe("unknown rule 'no-such-rule' in component 'mhi'");
     expect(err.where).toBe("r.yaml:12:21");
     expect(err.hint).toContain("u64-stats");
@@ -84,8 +84,8 @@ describe("recipe loading", () => {
     ["a short SHA", SHA.slice(0, 12)],
     ["a non-hex SHA", `${SHA.slice(0, 39)}g`],
     ["a branch name", "master"],
-  ])("rejects %s with the expected form", (_what, commit) => {
-    const err = failure(valid.replace(SHA, commit));
+  ])("rejects %s with the expected form", async (_what, commit) => {
+    const err = await failure(valid.replace(SHA, commit));
     expect(err.message).toContain("'sources.up.commit': expected a full 40-hex commit id");
     expect(err.where).toBe("r.yaml:5:13");
   });
@@ -94,30 +94,37 @@ describe("recipe loading", () => {
     ["../escape/mhi.h", "no '..'"],
     ["/abs/mhi.h", "relative to the top of the kernel tree"],
     ["include/./linux/mhi.h", "no '..', '.'"],
-  ])("rejects the path %s", (path, message) => {
-    const err = failure(valid.replace("include/linux/mhi.h", path));
+  ])("rejects the path %s", async (path, message) => {
+    const err = await failure(valid.replace("include/linux/mhi.h", path));
     expect(err.message).toContain("'components.mhi.paths.1'");
     expect(err.message).toContain(message);
     expect(err.where).toBe("r.yaml:9:35");
   });
 
-  it("rejects unknown keys, sources and required components", () => {
-    expect(failure(valid.replace("    rules:", "    rulez:")).message).toMatch(/Unrecognized key.*rulez/i);
+  it("rejects unknown keys, sources and required components", async () => {
+    expect((await failure(valid.replace("    rules:", "    rulez:"))).message).toMatch(
+      /Unrecognized key.*rulez/i,
+    );
     expect(
-      failure(
-        valid.replace("    source: up\n    paths: [drivers/net", "    source: nope\n    paths: [drivers/net"),
+      (
+        await failure(
+          valid.replace(
+            "    source: up\n    paths: [drivers/net",
+            "    source: nope\n    paths: [drivers/net",
+          ),
+        )
       ).message,
     ).toContain("takes its code from source 'nope'");
-    expect(failure(valid.replace("requires: [mhi]", "requires: [wwan]")).where).toBe("r.yaml:18:16");
+    expect((await failure(valid.replace("requires: [mhi]", "requires: [wwan]"))).where).toBe("r.yaml:18:16");
   });
 
-  it("rejects a module whose directory the component does not fetch", () => {
-    const err = failure(valid.replace("dir: drivers/net }", "dir: drivers/usb }"));
+  it("rejects a module whose directory the component does not fetch", async () => {
+    const err = await failure(valid.replace("dir: drivers/net }", "dir: drivers/usb }"));
     expect(err.message).toContain("module 'mhi_net' lives in 'drivers/usb'");
   });
 
-  it("selects required components along with the named ones", () => {
-    const recipe = parseRecipe(valid, "r.yaml", RULE_IDS);
+  it("selects required components along with the named ones", async () => {
+    const recipe = await parseRecipe(valid, "r.yaml", RULE_IDS);
     expect(selectComponents(recipe, ["mhi_net"]).map((c) => c.name)).toEqual(["mhi", "mhi_net"]);
     expect(selectComponents(recipe).map((c) => c.name)).toEqual(["mhi", "mhi_net"]);
     expect(() => selectComponents(recipe, ["wwan"])).toThrow("unknown component 'wwan'");
@@ -136,7 +143,7 @@ describe("recipe loading", () => {
       ["components", "mhi", "no-such-key", 3],
       [],
     ];
-    const parsed = parseRecipe(valid, file, RULE_IDS);
+    const parsed = await parseRecipe(valid, file, RULE_IDS);
     const first = await loadRecipe(file, RULE_IDS, cache);
     const cached = await loadRecipe(file, RULE_IDS, cache);
     for (const recipe of [first, cached]) {
