@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Listr, type ListrTask } from "listr2";
+import type { ListrTask } from "listr2";
 import { BuildError } from "./build/build-modules.js";
 import { KbackportError } from "./errors.js";
 import { during } from "./interrupt/registry.js";
@@ -12,7 +12,7 @@ import { loadRecipeStage } from "./stages/load-recipe.js";
 import { packageStage } from "./stages/package.js";
 import { probeStage } from "./stages/probe.js";
 import { readTargetStage } from "./stages/read-target.js";
-import type { PipelineOptions, PipelineState, Stage } from "./stages/state.js";
+import type { PipelineOptions, PipelineState, Progress, Stage } from "./stages/state.js";
 import { transformStage } from "./stages/transform.js";
 import { VERSION } from "./version.js";
 
@@ -35,25 +35,58 @@ export function commandStages(opts: PipelineOptions): Stage[] {
   ];
 }
 
-/** The stages as listr2 tasks, each timed into the report. */
-function tasks(opts: PipelineOptions): ListrTask<PipelineState>[] {
-  return commandStages(opts).map((stage) => ({
+/** Runs one stage, timed into the report. */
+async function runStage(
+  stage: Stage,
+  state: PipelineState,
+  opts: PipelineOptions,
+  progress: Progress,
+): Promise<void> {
+  const start = performance.now();
+  try {
+    await during(stage.id, async () => stage.run(state, opts, progress));
+  } finally {
+    state.report.stages.push({ id: stage.id, seconds: (performance.now() - start) / 1000 });
+  }
+}
+
+/** A stage that does not decide reuse is skipped when the previous output is reused. */
+const skipped = (stage: Stage, state: PipelineState) => state.reused === true && !stage.decidesReuse;
+
+/**
+ * Runs the stages in order, the first error ending the run. With nothing to show (--json), they run
+ * without listr2, which is then never loaded.
+ */
+async function runStages(
+  opts: PipelineOptions,
+  state: PipelineState,
+  renderer: "default" | "simple" | "silent",
+): Promise<void> {
+  if (renderer === "silent") {
+    const quiet: Progress = { output: () => undefined, title: () => undefined };
+    for (const stage of commandStages(opts))
+      if (!skipped(stage, state)) await runStage(stage, state, opts, quiet);
+    return;
+  }
+  const { Listr } = await import("listr2");
+  const tasks: ListrTask<PipelineState>[] = commandStages(opts).map((stage) => ({
     title: stage.title,
-    skip: (state) => state.reused === true && !stage.decidesReuse,
-    task: async (state, task) => {
-      const start = performance.now();
-      try {
-        await during(stage.id, async () =>
-          stage.run(state, opts, {
-            output: (text) => (task.output = text),
-            title: (text) => (task.title = text),
-          }),
-        );
-      } finally {
-        state.report.stages.push({ id: stage.id, seconds: (performance.now() - start) / 1000 });
-      }
-    },
+    skip: (state) => skipped(stage, state),
+    task: (state, task) =>
+      runStage(stage, state, opts, {
+        output: (text) => (task.output = text),
+        title: (text) => (task.title = text),
+      }),
   }));
+  await new Listr<PipelineState, "default" | "simple", "simple">(tasks, {
+    renderer,
+    fallbackRenderer: "simple",
+    exitOnError: true,
+    collectErrors: false,
+    // Interrupts are the command's to handle (src/interrupt): listr2's own handler exits 127 at once.
+    registerSignalListeners: false,
+    rendererOptions: { collapseErrors: false },
+  }).run(state);
 }
 
 /** Runs a command's stages; returns the report (errors included) and never throws for user errors. */
@@ -62,17 +95,8 @@ export async function runPipeline(
   renderer: "default" | "simple" | "silent",
 ): Promise<RunReport> {
   const state: PipelineState = { report: emptyReport(opts.command, VERSION) };
-  const list = new Listr<PipelineState, "default" | "simple" | "silent", "simple">(tasks(opts), {
-    renderer,
-    fallbackRenderer: "simple",
-    exitOnError: true,
-    collectErrors: false,
-    // Interrupts are the command's to handle (src/interrupt): listr2's own handler exits 127 at once.
-    registerSignalListeners: false,
-    rendererOptions: { collapseErrors: false },
-  });
   try {
-    await list.run(state);
+    await runStages(opts, state, renderer);
     if (state.reused) return state.report;
     if (state.output) {
       await writeFile(join(state.output.dir, "report.json"), `${JSON.stringify(state.report, null, 2)}\n`);

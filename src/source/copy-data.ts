@@ -1,5 +1,5 @@
 import { copyFileSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { KbackportError } from "../errors.js";
 import type { SourceTree } from "./sparse-fetch.js";
 
@@ -14,21 +14,23 @@ export function copySourcePath(source: SourceTree, path: string, destRoot: strin
   copyEntry(source, path, destRoot);
 }
 
+// Paths are joined by hand: both sides are normalised (a cache directory, a checked tree path and the
+// names readdir gives), and path.join's normalising was a tenth of a cached run's copying.
 function copyEntry(source: SourceTree, path: string, destRoot: string): void {
   const kind = expectKind(source, path, "file or directory");
-  const to = join(destRoot, path);
+  const to = `${destRoot}/${path}`;
   if (kind === "file") {
     mkdirSync(dirname(to), { recursive: true });
-    copyFileSync(join(source.dir, path), to);
+    copyFileSync(`${source.dir}/${path}`, to);
     return;
   }
   mkdirSync(to, { recursive: true });
-  for (const name of readdirSync(join(source.dir, path)).sort())
+  for (const name of readdirSync(`${source.dir}/${path}`).sort())
     copyEntry(source, `${path}/${name}`, destRoot);
 }
 
 function expectKind(source: SourceTree, path: string, wanted: string): "file" | "directory" {
-  const st = lstatSync(join(source.dir, path), { throwIfNoEntry: false });
+  const st = lstatSync(`${source.dir}/${path}`, { throwIfNoEntry: false });
   if (st?.isDirectory()) return "directory";
   if (st?.isFile() && wanted !== "directory") return "file";
   const found = !st ? "missing" : st.isSymbolicLink() ? "a symbolic link" : `not a ${wanted}`;
