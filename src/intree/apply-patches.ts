@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { execa } from "execa";
 import { hasTool, installHint } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
 import { patchedPaths } from "./driver-patch.js";
@@ -97,7 +96,9 @@ async function withScratch<T>(
   }
 }
 
-function runPatch(dir: string, file: string, flags: string[]) {
+/** patch(1) on one file; execa is loaded here, by the in-tree stages only. */
+async function runPatch(dir: string, file: string, flags: string[]) {
+  const { execa } = await import("execa");
   return execa(
     "patch",
     [

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
 import { toolchainArguments } from "../build/kbuild.js";
 import { chooseCompiler } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
@@ -22,6 +21,7 @@ export function checkSourceTree(target: KernelTarget): void {
 
 /** A full copy (reflinked where the filesystem can), timestamps kept so make rebuilds only what patches touch. */
 export async function copyKernelTree(from: string, to: string): Promise<void> {
+  const { execa } = await import("execa");
   const run = await execa("cp", ["-a", "--reflink=auto", "--", from, to], { reject: false, all: true });
   if (run.exitCode !== 0) throw new KbackportError(`copying ${from} to ${to} failed: ${run.all ?? ""}`);
 }
@@ -48,6 +48,7 @@ export async function disableInKernel(
 ): Promise<string[]> {
   const configPath = join(kernelDir, ".config");
   const before = parseConfig(readFileSync(configPath, "utf8"));
+  const { execa } = await import("execa");
   await execa(join(kernelDir, "scripts/config"), [
     "--file",
     configPath,
