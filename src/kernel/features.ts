@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KbackportError } from "../errors.js";
 import { stripComments } from "../c/tokenize.js";
 import { KERNEL_APIS, type KernelApi } from "./api.js";
+import { statSignature } from "../source/stat-memo.js";
 import { cachedProbe, type Probed } from "./probe-cache.js";
 import type { KernelTarget } from "./target.js";
 
@@ -68,17 +69,18 @@ async function probeTarget(target: KernelTarget): Promise<Probed> {
   const byVersion = (api: KernelApi) => version !== null && gte(version, coerce(api.introduced)!);
   // Several APIs live in one header: each is read and stripped of comments once.
   const headers = new Map<string, string>();
-  const looked = new Set<string>();
+  const looked = new Map<string, string>();
   const exists = (path: string) => {
-    looked.add(path);
-    return existsSync(path);
+    const stat = looked.get(path) ?? statSignature(path);
+    looked.set(path, stat);
+    return stat !== "-";
   };
   const read = (path: string) => {
     if (!headers.has(path)) headers.set(path, stripComments(readFileSync(path, "utf8")));
     return headers.get(path)!;
   };
   const features = KERNEL_APIS.map((api) => probe(target, api, byVersion(api), exists, read));
-  return { features, looked: [...looked] };
+  return { features, looked: [...looked.keys()], stats: [...looked.values()] };
 }
 
 function probe(

@@ -1,5 +1,5 @@
-import { statSync } from "node:fs";
 import { derivedDir, digest, readDerived, writeDerived } from "../source/cache.js";
+import { settled, statSignature } from "../source/stat-memo.js";
 import type { Feature } from "./features.js";
 import type { KernelTarget } from "./target.js";
 
@@ -7,10 +7,7 @@ import type { KernelTarget } from "./target.js";
 export interface Probed {
   features: Feature[];
   looked: string[];
-}
-
-interface Saved extends Probed {
-  /** The stat of each looked-at path when probed: "-" for a path that did not exist. */
+  /** The stat of each looked-at path before it was read (statSignature: "-" for an absent path). */
   stats: string[];
 }
 
@@ -26,20 +23,17 @@ export async function cachedProbe(
 ): Promise<Feature[]> {
   const dir = derivedDir(cacheDir, "probes");
   const name = `${digest(target.dir, target.sourceDir, target.version).slice(0, 32)}.json`;
-  const saved = readDerived(dir, name) as Partial<Saved> | undefined;
-  if (isSaved(saved) && saved.looked.every((path, i) => statOf(path) === saved.stats[i]))
+  const saved = readDerived(dir, name) as Partial<Probed> | undefined;
+  if (isSaved(saved) && saved.looked.every((path, i) => statSignature(path) === saved.stats[i]))
     return saved.features;
   const probed = await probe();
-  writeDerived(dir, name, JSON.stringify({ ...probed, stats: probed.looked.map(statOf) } satisfies Saved));
+  // Kept only when no header changed while it was read, nor so recently that a change could hide.
+  const unchanged = probed.looked.every((path, i) => statSignature(path) === probed.stats[i]);
+  if (unchanged && settled(probed.looked)) writeDerived(dir, name, JSON.stringify(probed));
   return probed.features;
 }
 
-function statOf(path: string): string {
-  const s = statSync(path, { bigint: true, throwIfNoEntry: false });
-  return s ? `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}:${s.dev}` : "-";
-}
-
-function isSaved(saved: Partial<Saved> | undefined): saved is Saved {
+function isSaved(saved: Partial<Probed> | undefined): saved is Probed {
   return (
     Array.isArray(saved?.features) &&
     Array.isArray(saved.looked) &&

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { KbackportError } from "../errors.js";
+import { memoByStat } from "../source/stat-memo.js";
 
 /** A configured kernel tree to build against: a full source tree or a Debian-style headers directory. */
 export interface KernelTarget {
@@ -25,6 +26,8 @@ export interface KernelTarget {
 export interface TargetOptions {
   arch?: string;
   crossCompile?: string;
+  /** kbackport's cache: a .config parsed before is taken from it while the file stays as it was. */
+  cacheDir?: string;
 }
 
 const HOST_ARCH: Record<string, string> = {
@@ -85,7 +88,11 @@ export function readKernelTarget(kernelDir: string, opts: TargetOptions = {}): K
   need("scripts/mod/modpost", "prepare it for module builds: make modules_prepare");
 
   const sourceDir = findSourceDir(dir);
-  const config = parseConfig(readFileSync(configPath, "utf8"));
+  const config = opts.cacheDir
+    ? new Map(
+        memoByStat(opts.cacheDir, "configs", configPath, (bytes) => [...parseConfig(bytes.toString("utf8"))]),
+      )
+    : parseConfig(readFileSync(configPath, "utf8"));
   const arch = opts.arch ?? archFromConfig(config) ?? HOST_ARCH[process.arch] ?? process.arch;
   const hostArch = HOST_ARCH[process.arch];
   const crossCompile =

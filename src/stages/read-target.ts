@@ -14,6 +14,7 @@ import type { Recipe } from "../recipe/load.js";
 import type { SelectedComponent } from "../recipe/select.js";
 import type { RunReport } from "../report.js";
 import { digest } from "../source/cache.js";
+import { memoByStat } from "../source/stat-memo.js";
 import { fetchRequests } from "../source/requests.js";
 import type { FetchRequest } from "../source/sparse-fetch.js";
 import { PACKAGE_ROOT, toolDigest } from "../version.js";
@@ -48,6 +49,7 @@ export const readTargetStage: Stage = {
       state.signKey = readSigningKey(opts.signKey);
     }
     const target = readKernelTarget(openwrt?.kernelDir ?? kernelDirOf(opts), {
+      cacheDir: opts.cacheDir,
       arch: opts.arch,
       crossCompile: opts.crossCompile ?? openwrt?.crossCompile,
     });
@@ -152,8 +154,13 @@ function cacheKey(
   target: KernelTarget,
   openwrt: OpenWrtTree | undefined,
 ): string {
+  // The kernel's files are large (Module.symvers: 1.5 MB for Debian's amd64) and rarely change.
   const fileHash = (path: string | undefined) =>
-    path && existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "-";
+    path && existsSync(path)
+      ? memoByStat(opts.cacheDir, "digests", path, (bytes) =>
+          createHash("sha256").update(bytes).digest("hex"),
+        )
+      : "-";
   return digest(
     opts.command,
     opts.duplicates,

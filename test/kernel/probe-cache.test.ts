@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { probeFeatures, type Feature } from "../../src/kernel/features.js";
 import { cachedProbe } from "../../src/kernel/probe-cache.js";
+import { settled, statSignature } from "../../src/source/stat-memo.js";
 import type { KernelTarget } from "../../src/kernel/target.js";
 
 const dirs: string[] = [];
@@ -37,25 +38,37 @@ function targetAt(dir: string): KernelTarget {
 }
 
 const DELAY_WITH_FSLEEP = "/* fsleep() sleeps */\nstatic inline void fsleep(unsigned long usecs)\n{\n}\n";
+/** Waits until the files' stat can vouch for their content (a couple of seconds after they were written). */
+export async function untilSettled(paths: readonly string[]): Promise<void> {
+  while (!settled(paths)) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 const fsleepOf = (features: ReadonlyMap<string, Feature>) => features.get("fsleep")!;
 
-describe("probe cache", () => {
+describe.concurrent("probe cache", () => {
   it("answers a second probe of the same tree from the cache, with the same features", async () => {
     const kernel = temp("kernel");
     const cache = temp("cache");
     write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
     const target = targetAt(kernel);
+    const delay = join(kernel, "include/linux/delay.h");
     let probes = 0;
     const probe = async () => {
       probes++;
       return {
         features: [...(await probeFeatures(target)).values()],
-        looked: [join(kernel, "include/linux/delay.h")],
+        looked: [delay],
+        stats: [statSignature(delay)],
       };
     };
+    // A header written a moment ago is probed every time: its stat cannot vouch for its content yet.
+    await cachedProbe(target, cache, probe);
+    await cachedProbe(target, cache, probe);
+    expect(probes).toBe(2);
+    await untilSettled([delay]);
     const first = await cachedProbe(target, cache, probe);
     const second = await cachedProbe(target, cache, probe);
-    expect(probes).toBe(1);
+    expect(probes).toBe(3);
     expect(second).toEqual(first);
     expect(first.find((f) => f.id === "fsleep")).toMatchObject({
       present: true,
@@ -67,19 +80,15 @@ describe("probe cache", () => {
     const kernel = temp("kernel");
     const cache = temp("cache");
     write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
-    const target = targetAt(kernel);
-    expect(fsleepOf(await probeFeatures(target, [], cache)).present).toBe(true);
-
-    write(kernel, "include/linux/delay.h", "/* no fsleep here */\n");
-    expect(fsleepOf(await probeFeatures(target, [], cache))).toMatchObject({
-      present: false,
-      evidence: "not found in include/linux/delay.h",
-    });
-
-    // Looked for and absent: bus.h decides bus-callback APIs where it exists, device.h where it does not.
-    const busMatch = async () => (await probeFeatures(target, [], cache)).get("bus_type.match_const_driver")!;
     write(kernel, "include/linux/device.h", "struct bus_type;\n");
+    await untilSettled([join(kernel, "include/linux/delay.h"), join(kernel, "include/linux/device.h")]);
+    const target = targetAt(kernel);
+    const busMatch = async () => (await probeFeatures(target, [], cache)).get("bus_type.match_const_driver")!;
+    // Kept: fsleep in delay.h; bus.h looked for and absent, so device.h decided the bus callbacks.
+    expect(fsleepOf(await probeFeatures(target, [], cache)).present).toBe(true);
     expect((await busMatch()).evidence).toBe("not found in include/linux/device.h");
+    expect(readdirSync(join(cache, "probes"))).toHaveLength(1);
+
     write(
       kernel,
       "include/linux/device/bus.h",
@@ -89,12 +98,18 @@ describe("probe cache", () => {
       present: true,
       evidence: expect.stringMatching(/^include\/linux\/device\/bus\.h:2: /) as unknown,
     });
+    write(kernel, "include/linux/delay.h", "/* no fsleep here */\n");
+    expect(fsleepOf(await probeFeatures(target, [], cache))).toMatchObject({
+      present: false,
+      evidence: "not found in include/linux/delay.h",
+    });
   });
 
   it("applies --assume-missing to cached results, and survives a damaged cache file", async () => {
     const kernel = temp("kernel");
     const cache = temp("cache");
     write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
+    await untilSettled([join(kernel, "include/linux/delay.h")]);
     const target = targetAt(kernel);
     await probeFeatures(target, [], cache);
     expect(fsleepOf(await probeFeatures(target, ["fsleep"], cache))).toMatchObject({

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { derivedDir, readDerived, writeDerived } from "../../src/source/cache.js";
+import { memoByStat, settled } from "../../src/source/stat-memo.js";
 import { cachedOutcomes } from "../../src/transform/outcome-store.js";
 import { toolDigest } from "../../src/version.js";
 
@@ -44,5 +45,24 @@ describe("results derived by this build, in the cache", () => {
     writeFileSync(join(dir, "k4.json"), '{"sites": {"fsleep": 3}}');
     writeFileSync(join(dir, "k5.json"), '{"sites": {}, "text": 7}');
     expect([store.get("k3"), store.get("k4"), store.get("k5")]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("keep what was made of a file while its stat stays, once the file has settled", async () => {
+    const cache = cacheDir();
+    const file = join(cache, "config");
+    writeFileSync(file, "CONFIG_A=y\n");
+    let derived = 0;
+    const lines = () =>
+      memoByStat(cache, "lines", file, (bytes) => {
+        derived++;
+        return bytes.toString("utf8").trim().split("\n");
+      });
+    // Just written: the stat cannot vouch for the content yet, so nothing is kept.
+    expect([lines(), lines(), derived]).toEqual([["CONFIG_A=y"], ["CONFIG_A=y"], 2]);
+    while (!settled([file])) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([lines(), lines(), derived]).toEqual([["CONFIG_A=y"], ["CONFIG_A=y"], 3]);
+    // Same size, other bytes: the stat (times) tells.
+    writeFileSync(file, "CONFIG_B=y\n");
+    expect([lines(), derived]).toEqual([["CONFIG_B=y"], 4]);
   });
 });
