@@ -1,4 +1,5 @@
-import { derivedDir, digest, readDerived, writeDerived } from "../source/cache.js";
+import { digest } from "../source/cache.js";
+import { derivedDir, readDerived, writeDerived } from "../source/derived.js";
 import { settled, statSignature } from "../source/stat-memo.js";
 import type { Feature } from "./features.js";
 import type { KernelTarget } from "./target.js";

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Document, LineCounter } from "yaml";
 import { KbackportError } from "../errors.js";
-import { derivedDir, digest, readDerived, writeDerived } from "../source/cache.js";
+import { digest } from "../source/cache.js";
+import { derivedDir, readDerived, writeDerived } from "../source/derived.js";
 import type { RecipeData } from "./schema.js";
 
 export type RecipePath = readonly (string | number)[];

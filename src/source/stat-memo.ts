@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
-import { derivedDir, digest, readDerived, writeDerived } from "./cache.js";
+import { digest } from "./cache.js";
+import { derivedDir, readDerived, writeDerived } from "./derived.js";
 
 /** A file as derived results know it: size, times and inode; "-" for a path that does not exist. */
 export function statSignature(path: string): string {

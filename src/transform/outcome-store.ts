@@ -1,4 +1,4 @@
-import { derivedDir, readDerived, writeDerived } from "../source/cache.js";
+import { derivedDir, readDerived, writeDerived } from "../source/derived.js";
 import type { FileOutcome, OutcomeStore } from "./engine.js";
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { derivedDir, readDerived, writeDerived } from "../../src/source/cache.js";
+import { derivedDir, readDerived, writeDerived } from "../../src/source/derived.js";
 import { memoByStat, settled } from "../../src/source/stat-memo.js";
 import { cachedOutcomes } from "../../src/transform/outcome-store.js";
 import { toolDigest } from "../../src/version.js";
