@@ -191,9 +191,10 @@ describe("outputs: kbackport replaces only what it wrote", () => {
     expect(readFileSync(join(dir, "thesis.tex"), "utf8")).toBe("my work");
     expect(readdirSync(dir)).toEqual(["thesis.tex"]);
     expect(readdirSync(parent)).toEqual(["mine"]);
-    // Refused before fetching: the cache given to this run holds no source, only the checked recipe.
+    // Refused before fetching: the cache given to this run holds no source, only what it derived (the
+    // checked recipe, the kernel's parsed .config).
     expect(`${r.stdout}${r.stderr}`).not.toContain("Fetch sources");
-    expect(readdirSync(unused)).toEqual(["recipes"]);
+    expect(readdirSync(unused).sort()).toEqual(["configs", "recipes"]);
   });
 
   it("refuses --out . from the project", async () => {
