@@ -193,6 +193,7 @@ function reuse(state: PipelineState, outDir: string, key: string): boolean {
     return existsSync(path) && createHash("sha256").update(readFileSync(path)).digest("hex") === m.sha256;
   });
   if (!intact) return false;
-  state.report = { ...previous, cached: true };
+  // The output is the previous run's; the time spent is this run's (the stages that decided the reuse).
+  state.report = { ...previous, cached: true, stages: state.report.stages };
   return true;
 }

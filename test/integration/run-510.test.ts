@@ -83,6 +83,8 @@ describe("kbackport run against Debian bullseye's 5.10 headers", () => {
       env(),
     );
     expect(again.report.cached).toBe(true);
+    // The time reported is the re-run's own: the stages that decided the reuse.
+    expect(again.report.stages.map((s) => s.id)).toEqual(["recipe", "target"]);
     // Reused, not rebuilt: the output's modules were not written again.
     expect(again.report.modules.map((m) => m.name)).toEqual(["mhi", "mhi_pci_generic"]);
     expect(statSync(join(out, "modules/mhi.ko")).mtimeMs).toBe(builtAt);
