@@ -43,6 +43,14 @@ export async function untilSettled(paths: readonly string[]): Promise<void> {
   while (!settled(paths)) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
+/** A kernel tree holding these headers, left alone until their stat vouches for them; a cache beside it. */
+async function settledKernel(headers: Record<string, string>) {
+  const kernel = temp("kernel");
+  for (const [path, text] of Object.entries(headers)) write(kernel, path, text);
+  await untilSettled(Object.keys(headers).map((path) => join(kernel, path)));
+  return { kernel, cache: temp("cache"), target: targetAt(kernel) };
+}
+
 const fsleepOf = (features: ReadonlyMap<string, Feature>) => features.get("fsleep")!;
 
 describe.concurrent("probe cache", () => {
@@ -77,12 +85,10 @@ describe.concurrent("probe cache", () => {
   });
 
   it("probes again when a header it read changes, or one it looked for appears", async () => {
-    const kernel = temp("kernel");
-    const cache = temp("cache");
-    write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
-    write(kernel, "include/linux/device.h", "struct bus_type;\n");
-    await untilSettled([join(kernel, "include/linux/delay.h"), join(kernel, "include/linux/device.h")]);
-    const target = targetAt(kernel);
+    const { kernel, cache, target } = await settledKernel({
+      "include/linux/delay.h": DELAY_WITH_FSLEEP,
+      "include/linux/device.h": "struct bus_type;\n",
+    });
     const busMatch = async () => (await probeFeatures(target, [], cache)).get("bus_type.match_const_driver")!;
     // Kept: fsleep in delay.h; bus.h looked for and absent, so device.h decided the bus callbacks.
     expect(fsleepOf(await probeFeatures(target, [], cache)).present).toBe(true);
@@ -106,11 +112,7 @@ describe.concurrent("probe cache", () => {
   });
 
   it("applies --assume-missing to cached results, and survives a damaged cache file", async () => {
-    const kernel = temp("kernel");
-    const cache = temp("cache");
-    write(kernel, "include/linux/delay.h", DELAY_WITH_FSLEEP);
-    await untilSettled([join(kernel, "include/linux/delay.h")]);
-    const target = targetAt(kernel);
+    const { cache, target } = await settledKernel({ "include/linux/delay.h": DELAY_WITH_FSLEEP });
     await probeFeatures(target, [], cache);
     expect(fsleepOf(await probeFeatures(target, ["fsleep"], cache))).toMatchObject({
       present: false,
