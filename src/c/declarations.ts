@@ -1,4 +1,4 @@
-import { matchingClose } from "./navigate.js";
+import { findCalls, matchingClose } from "./navigate.js";
 import type { Token } from "./tokenize.js";
 
 /** A `struct <type> NAME [attributes] = { ... }` definition: the name and the braces' token indices. */
@@ -63,14 +63,10 @@ export function functionDefinitions(
   code: readonly Token[],
   name: string,
 ): { open: number; close: number; bodyEnd: number }[] {
-  const defs: { open: number; close: number; bodyEnd: number }[] = [];
-  for (let i = 0; i + 1 < code.length; i++) {
-    if (code[i]!.kind !== "ident" || code[i]!.text !== name || code[i + 1]!.text !== "(") continue;
-    const close = matchingClose(code, i + 1);
-    if (close > 0 && code[close + 1]?.text === "{")
-      defs.push({ open: i + 1, close, bodyEnd: matchingClose(code, close + 1) });
-  }
-  return defs;
+  // A definition is a call-shaped name whose parameter list a body follows.
+  return findCalls(code, name)
+    .filter(({ close }) => code[close + 1]?.text === "{")
+    .map(({ open, close }) => ({ open, close, bodyEnd: matchingClose(code, close + 1) }));
 }
 
 /** Indices of `const` tokens directly before `struct <type>` between two token indices. */

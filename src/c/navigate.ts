@@ -1,4 +1,4 @@
-import type { Token } from "./tokenize.js";
+import { tokenIndex, type Token } from "./tokenize.js";
 
 const OPEN: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
 
@@ -34,17 +34,19 @@ export function splitArguments(code: readonly Token[], open: number, close: numb
   return args;
 }
 
-/** Calls of `name(...)`: index of the name token, the open and the close paren. */
+/**
+ * Calls of `name(...)` in a list of code tokens: index of the name token, the open and the close paren.
+ * The name's places come from the list's token index, so a rule asking for several names reads it once.
+ */
 export function findCalls(
   code: readonly Token[],
   name: string,
 ): { name: number; open: number; close: number }[] {
   const calls: { name: number; open: number; close: number }[] = [];
-  for (let i = 0; i + 1 < code.length; i++) {
-    if (code[i]!.kind === "ident" && code[i]!.text === name && code[i + 1]!.text === "(") {
-      const close = matchingClose(code, i + 1);
-      if (close > 0) calls.push({ name: i, open: i + 1, close });
-    }
+  for (const i of tokenIndex(code).get(name) ?? []) {
+    if (code[i]!.kind !== "ident" || code[i + 1]?.text !== "(") continue;
+    const close = matchingClose(code, i + 1);
+    if (close > 0) calls.push({ name: i, open: i + 1, close });
   }
   return calls;
 }
