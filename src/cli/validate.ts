@@ -29,15 +29,16 @@ function summarizeVm(vm: VmReport): string {
   ];
   for (const m of vm.modules)
     lines.push(
-      `load     ${m.name.padEnd(20)} ${m.loaded ? "ok" : `FAILED ${m.error ?? ""}`}${m.fromKernel ? " (kernel's)" : ""}`,
+      `load     ${m.name.padEnd(20)} ${m.loaded ? "ok" : `FAILED ${m.error ?? ""}`}${m.fromKernel ? " (kernel's)" : m.modem ? " (software modem, sim/)" : ""}`,
     );
   for (const c of vm.checks) {
     const state = !c.ok
       ? `FAILED: ${c.outcome}, expected ${c.expected}${c.detail ? ` (${c.detail})` : ""}`
       : c.outcome === "ok"
-        ? "ok"
+        ? `ok${c.detail ? ` (${c.detail})` : ""}`
         : `${c.outcome}, as expected on this kernel${c.detail ? ` (${c.detail})` : ""}`;
     lines.push(`check    ${c.id.padEnd(26)} ${state}  [${c.source}]`);
+    if (!c.ok && c.console?.length) lines.push("  console before it:", ...c.console.map((l) => `    ${l}`));
   }
   if (!vm.completed) lines.push("console (last lines):", ...vm.consoleTail.map((l) => `  ${l}`));
   return lines.join("\n");
@@ -62,11 +63,27 @@ export const validateCommand = (exit: (code: number) => void) =>
       },
       300,
     )
+    .option(
+      "--vm-modem-param <name=value>",
+      "a parameter for the software modem (sim/), e.g. drop_every=10 to lose every tenth packet; repeatable",
+      (v: string, all: string[]) => {
+        if (!/^[a-z_]+=\w+$/.test(v)) throw new InvalidArgumentError("expected name=value");
+        return [...all, v];
+      },
+      [] as string[],
+    )
     .option("--json", "print the result as JSON")
     .action(
       async (
         runDir: string,
-        flags: { vm?: boolean; vmKernel?: string; vmModules?: string; vmTimeout: number; json?: boolean },
+        flags: {
+          vm?: boolean;
+          vmKernel?: string;
+          vmModules?: string;
+          vmTimeout: number;
+          vmModemParam: string[];
+          json?: boolean;
+        },
       ) => {
         try {
           if (flags.vm && !flags.vmKernel) throw new KbackportError("--vm needs --vm-kernel <vmlinuz>");
@@ -75,6 +92,7 @@ export const validateCommand = (exit: (code: number) => void) =>
             kernelImage: flags.vmKernel!,
             kernelModules: flags.vmModules,
             timeoutSeconds: flags.vmTimeout,
+            modemParams: flags.vmModemParam,
           };
           const { validateRun } = await import("../validate/validate-run.js");
           const { checkVmInputs, runVmCheck } = await import("../validate/vm.js");

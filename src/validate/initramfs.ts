@@ -2,10 +2,13 @@ import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import type { RuntimeFact } from "../model/runtime.js";
+import { guestHelpers, kernelLogScript, type GuestCheck } from "./data-path.js";
 
 export interface VmModule {
   name: string;
   path: string;
+  /** Module parameters for insmod (name=value ...). */
+  params?: string;
 }
 
 /** Lines the guest prints on its serial console; the host reads nothing else. */
@@ -16,9 +19,14 @@ export const GUEST_IP = "/sbin/ip";
 
 /**
  * The guest's /init: load the modules in order, probe each fact, print one outcome word per fact
- * (what the host expects depends on the target: see expectedOutcome), power off.
+ * (what the host expects depends on the target: see expectedOutcome), run the guest checks (each must
+ * say ok), print the kernel log's fault lines, power off.
  */
-export function initScript(modules: readonly VmModule[], facts: readonly RuntimeFact[]): string {
+export function initScript(
+  modules: readonly VmModule[],
+  facts: readonly RuntimeFact[],
+  checks: readonly GuestCheck[] = [],
+): string {
   const lines = [
     "#!/bin/busybox sh",
     "/bin/busybox --install -s /bin",
@@ -27,11 +35,14 @@ export function initScript(modules: readonly VmModule[], facts: readonly Runtime
     "mount -t devtmpfs devtmpfs /dev",
     ...modules.map(
       (m) =>
-        `if insmod /modules/${m.name}.ko 2>/tmp/err; then echo "${MARK.load} ${m.name} ok"; ` +
+        `if insmod /modules/${m.name}.ko${m.params ? ` ${m.params}` : ""} 2>/tmp/err; then echo "${MARK.load} ${m.name} ok"; ` +
         `else echo "${MARK.load} ${m.name} fail $(cat /tmp/err)"; fi`,
     ),
     "sleep 1",
     ...facts.map(factProbe),
+    ...(checks.length ? guestHelpers(MARK.check) : []),
+    ...checks.flatMap((c) => c.script),
+    kernelLogScript(),
     `echo "${MARK.end}"`,
     "poweroff -f",
     "",
@@ -82,6 +93,7 @@ export async function buildInitramfs(opts: {
   ip?: string;
   modules: readonly VmModule[];
   facts: readonly RuntimeFact[];
+  checks?: readonly GuestCheck[];
 }): Promise<void> {
   for (const sub of ["bin", "sbin", "dev", "proc", "sys", "tmp", "modules"])
     await mkdir(join(opts.dir, sub), { recursive: true });
@@ -95,7 +107,7 @@ export async function buildInitramfs(opts: {
     }
   }
   for (const m of opts.modules) await copyFile(m.path, join(opts.dir, "modules", `${m.name}.ko`));
-  await writeFile(join(opts.dir, "init"), initScript(opts.modules, opts.facts), { mode: 0o755 });
+  await writeFile(join(opts.dir, "init"), initScript(opts.modules, opts.facts, opts.checks), { mode: 0o755 });
   const files = await execa("find", [".", "-mindepth", "1"], { cwd: opts.dir });
   const list = files.stdout.split("\n").sort().join("\n");
   await execa("sh", ["-c", `cpio --quiet -o -H newc --reproducible > '${opts.output}'`], {

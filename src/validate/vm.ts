@@ -9,7 +9,16 @@ import { hasTool } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
 import { frozenModelForRun } from "../model/frozen.js";
 import { BEHAVIOUR_FACTS, registrationFacts, type RuntimeFact } from "../model/runtime.js";
+import {
+  DATA_PATH_MODULES,
+  dataPathChecks,
+  KERNEL_FAULTS,
+  KMSG_MARK,
+  unloadCheck,
+  type GuestCheck,
+} from "./data-path.js";
 import { buildInitramfs, expectedOutcome, MARK, type VmModule } from "./initramfs.js";
+import { buildModem, MODEM_MODULE } from "./modem-build.js";
 
 export interface VmOptions {
   /** A run's output directory (report.json and modules/). */
@@ -20,12 +29,24 @@ export interface VmOptions {
   kernelModules?: string;
   timeoutSeconds: number;
   busybox?: string;
+  /** Parameters for the software modem's module (fault injection: drop_every=N). */
+  modemParams?: string[];
 }
 
 export interface VmReport {
   kernelImage: string;
-  modules: { name: string; loaded: boolean; error?: string; fromKernel?: boolean }[];
-  checks: { id: string; ok: boolean; expected: string; outcome: string; detail?: string; source: string }[];
+  /** fromKernel: one of the kernel's own modules ours need; modem: the software modem (sim/). */
+  modules: { name: string; loaded: boolean; error?: string; fromKernel?: boolean; modem?: boolean }[];
+  checks: {
+    id: string;
+    ok: boolean;
+    expected: string;
+    outcome: string;
+    detail?: string;
+    source: string;
+    /** For a failed check: the console lines that came before its outcome. */
+    console?: string[];
+  }[];
   /** The guest printed its end marker before the timeout. */
   completed: boolean;
   seconds: number;
@@ -79,8 +100,15 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
   const ip = facts.some((f) => f.kind === "link-add") ? findIp() : undefined;
   const work = await mkdtemp(join(tmpdir(), "kbackport-vm-"));
   try {
+    // The data path needs the MHI core, mhi_net and the control ports: then the software modem joins them.
+    const dataPath = DATA_PATH_MODULES.every((name) => ours.has(name));
+    if (dataPath) {
+      const path = await buildModem(opts.runDir, report.target, work);
+      modules.push({ name: MODEM_MODULE, path, params: opts.modemParams?.join(" ") });
+    }
+    const checks = [...(dataPath ? dataPathChecks() : []), unloadCheck(modules.map((m) => m.name))];
     const initrd = join(work, "initrd.cpio");
-    await buildInitramfs({ dir: join(work, "root"), output: initrd, busybox, ip, modules, facts });
+    await buildInitramfs({ dir: join(work, "root"), output: initrd, busybox, ip, modules, facts, checks });
     const start = Date.now();
     const qemu = execa(
       "qemu-system-x86_64",
@@ -115,7 +143,16 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
       }
     });
     const result = await qemu;
-    return parseConsole(result.all ?? "", modules, facts, expected, opts, ours, (Date.now() - start) / 1000);
+    return parseConsole(
+      result.all ?? "",
+      modules,
+      facts,
+      checks,
+      expected,
+      opts,
+      ours,
+      (Date.now() - start) / 1000,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -125,6 +162,7 @@ function parseConsole(
   text: string,
   modules: readonly VmModule[],
   facts: readonly RuntimeFact[],
+  guestChecks: readonly GuestCheck[],
   expected: ReadonlyMap<string, string>,
   opts: VmOptions,
   ours: ReadonlyMap<string, string>,
@@ -140,30 +178,65 @@ function parseConsole(
     );
   const loads = marked(MARK.load);
   const checks = marked(MARK.check);
+  const faults = lines.filter((l) => l.startsWith(KMSG_MARK)).map((l) => l.slice(KMSG_MARK.length + 1));
+  const completed = lines.some((l) => l.includes(MARK.end));
   return {
     kernelImage: opts.kernelImage,
     modules: modules.map((m) => ({
       name: m.name,
       loaded: loads.get(m.name)?.outcome === "ok",
       error: loads.has(m.name) ? loads.get(m.name)!.detail : "no result: the guest never got to it",
-      ...(ours.has(m.name) ? {} : { fromKernel: true }),
+      ...(m.name === MODEM_MODULE ? { modem: true } : ours.has(m.name) ? {} : { fromKernel: true }),
     })),
-    checks: facts.map((f) => {
-      const got = checks.get(f.id);
-      const outcome = got?.outcome ?? "no-result";
-      return {
-        id: f.id,
-        ok: outcome === expected.get(f.id),
-        expected: expected.get(f.id)!,
-        outcome,
-        detail: got?.detail,
-        source: f.source,
-      };
-    }),
-    completed: lines.some((l) => l.includes(MARK.end)),
+    checks: [
+      ...facts.map((f) => {
+        const got = checks.get(f.id);
+        const outcome = got?.outcome ?? "no-result";
+        return {
+          id: f.id,
+          ok: outcome === expected.get(f.id),
+          expected: expected.get(f.id)!,
+          outcome,
+          detail: got?.detail,
+          source: f.source,
+        };
+      }),
+      ...guestChecks.map((c) => {
+        const got = checks.get(c.id);
+        const outcome = got?.outcome ?? "no-result";
+        return {
+          id: c.id,
+          ok: outcome === "ok",
+          expected: "ok",
+          outcome,
+          detail: got?.detail,
+          source: c.source,
+          ...(outcome === "ok" ? {} : { console: consoleBefore(lines, `${MARK.check} ${c.id} `) }),
+        };
+      }),
+      {
+        id: "console-clean",
+        ok: completed && faults.length === 0,
+        expected: "ok",
+        outcome: !completed ? "no-result" : faults.length === 0 ? "ok" : "fault",
+        detail: faults.length ? faults.slice(0, 5).join(" | ") : undefined,
+        source: `the kernel log has no line matching ${KERNEL_FAULTS.source}`,
+      },
+    ],
+    completed,
     seconds,
     consoleTail: lines.filter((l) => l.trim()).slice(-25),
   };
+}
+
+/** The console lines before a check's outcome line (the end of the console when it never came). */
+function consoleBefore(lines: readonly string[], marker: string): string[] {
+  const at = lines.findIndex((l) => l.includes(marker));
+  const end = at >= 0 ? at : lines.length;
+  return lines
+    .slice(0, end)
+    .filter((l) => l.trim() && !l.includes(MARK.check))
+    .slice(-15);
 }
 
 /** Our modules and the kernel's own they need, dependencies first (from each module's `depends`). */
