@@ -47,7 +47,10 @@ export function guestHelpers(checkMark: string): string[] {
 
 const SIM_SOURCE = "sim/ (software MHI modem, SDX55 channel table)";
 
-/** The checks that prove the backported stack moves data, against the software modem in sim/. */
+/**
+ * The checks that prove the backported stack moves data, against the software modem in sim/. Pings
+ * go out as soon as the reply is in (-A), a lost one costing at most the interval (-i).
+ */
 export function dataPathChecks(): GuestCheck[] {
   const echoBytes = PINGS * ECHO_BYTES;
   return [
@@ -84,7 +87,7 @@ export function dataPathChecks(): GuestCheck[] {
       source: `${SIM_SOURCE}: ICMP echo over IP_HW0 (uplink TREs, downlink buffers, completion events)`,
       script: [
         `before=$(counters)`,
-        `ping -c ${PINGS} -A -W 5 ${MODEM_ADDRESS} > /tmp/ping 2>&1; got=$(received /tmp/ping)`,
+        `ping -c ${PINGS} -A -i 0.2 -W 2 ${MODEM_ADDRESS} > /tmp/ping 2>&1; got=$(received /tmp/ping)`,
         `after=$(counters)`,
         `if [ "$got" = ${PINGS} ]; then say modem-ping ok "${PINGS} of ${PINGS} echo replies";`,
         `else cat /tmp/ping; fail modem-ping "\${got:-no} of ${PINGS} echo replies from ${MODEM_ADDRESS}"; fi`,
@@ -131,7 +134,7 @@ export function dataPathChecks(): GuestCheck[] {
       id: "modem-flood",
       source: `${SIM_SOURCE}: ${FLOOD} echo requests back to back, none lost (ring wrap, burst doorbells)`,
       script: [
-        `ping -c ${FLOOD} -A -q -W 5 ${MODEM_ADDRESS} > /tmp/flood 2>&1; got=$(received /tmp/flood)`,
+        `ping -c ${FLOOD} -A -i 0.05 -q -W 2 ${MODEM_ADDRESS} > /tmp/flood 2>&1; got=$(received /tmp/flood)`,
         `if [ "$got" = ${FLOOD} ]; then say modem-flood ok "${FLOOD} of ${FLOOD} replies";`,
         `else cat /tmp/flood; fail modem-flood "\${got:-no} of ${FLOOD} replies"; fi`,
       ],
@@ -147,7 +150,7 @@ export function dataPathChecks(): GuestCheck[] {
         `  [ "$(cat ${MODEM_SYSFS}/state 2>/dev/null)" = "M0 mission-mode" ] || bad="$bad no-mission-mode-$i"`,
         `done`,
         `netup 2>/dev/null || bad="$bad no-interface"`,
-        `ping -c 3 -A -W 5 ${MODEM_ADDRESS} > /tmp/rebind 2>&1; [ "$(received /tmp/rebind)" = 3 ] || bad="$bad no-echo"`,
+        `ping -c 3 -A -i 0.2 -W 2 ${MODEM_ADDRESS} > /tmp/rebind 2>&1; [ "$(received /tmp/rebind)" = 3 ] || bad="$bad no-echo"`,
         `if [ -z "$bad" ]; then say modem-rebind ok "${REBINDS} cycles, echo after them";`,
         `else fail modem-rebind "failed:$bad"; fi`,
       ],

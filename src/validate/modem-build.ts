@@ -18,21 +18,23 @@ export const MODEM_MODULE = "mhi_sim";
  * toolchain, the run's transformed tree first on the include path (its MHI headers and compat wrappers),
  * and the run's Module.symvers for the MHI core's exports. Returns the path of the module.
  */
-export async function buildModem(
-  runDir: string,
-  target: NonNullable<RunReport["target"]>,
-  work: string,
-): Promise<string> {
-  const tree = join(runDir, "tree");
-  const symvers = join(tree, "Module.symvers");
+export async function buildModem(runDir: string, report: RunReport, work: string): Promise<string> {
+  const target = report.target!;
+  // In-tree runs built the backport inside their patched kernel copy, whose Module.symvers has its exports.
+  const kernelDir = report.inTree?.kernelDir ?? target.dir;
+  const tree = report.inTree ? join(kernelDir, report.inTree.backportDir) : join(runDir, "tree");
+  const symvers = report.inTree ? join(kernelDir, "Module.symvers") : join(tree, "Module.symvers");
   if (!existsSync(symvers)) {
-    throw new KbackportError(`${runDir} has no tree/Module.symvers: the software modem links against it`, {
-      hint: "validate the output of a `kbackport run` or `build` (a `prepare` builds nothing)",
-    });
-  }
-  if (!existsSync(join(target.dir, "Makefile"))) {
     throw new KbackportError(
-      `the run's kernel tree ${target.dir} is gone: the software modem is built against it`,
+      `${runDir} has no ${symvers.slice(runDir.length + 1)}: the software modem links against it`,
+      {
+        hint: "validate the output of a `kbackport run` or `build` (a `prepare` builds nothing)",
+      },
+    );
+  }
+  if (!existsSync(join(kernelDir, "Makefile"))) {
+    throw new KbackportError(
+      `the run's kernel tree ${kernelDir} is gone: the software modem is built against it`,
       {
         hint: "run kbackport again against the kernel tree at hand, then validate that run",
       },
@@ -49,7 +51,7 @@ export async function buildModem(
       "make",
       [
         "-C",
-        target.dir,
+        kernelDir,
         `M=${dir}`,
         ...toolchainArguments({
           arch: target.arch,

@@ -103,7 +103,7 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
     // The data path needs the MHI core, mhi_net and the control ports: then the software modem joins them.
     const dataPath = DATA_PATH_MODULES.every((name) => ours.has(name));
     if (dataPath) {
-      const path = await buildModem(opts.runDir, report.target, work);
+      const path = await buildModem(opts.runDir, report, work);
       modules.push({ name: MODEM_MODULE, path, params: opts.modemParams?.join(" ") });
     }
     const checks = [...(dataPath ? dataPathChecks() : []), unloadCheck(modules.map((m) => m.name))];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { headers510, headers61, stockKernel510 } from "../helpers/debian.js";
 import { X86_MODULES } from "../helpers/modules.js";
@@ -9,11 +9,18 @@ interface VmResult {
   vm: {
     completed: boolean;
     modules: { name: string; loaded: boolean; error?: string }[];
-    checks: { id: string; ok: boolean; outcome: string; expected: string; detail?: string }[];
+    checks: {
+      id: string;
+      ok: boolean;
+      outcome: string;
+      expected: string;
+      detail?: string;
+      console?: string[];
+    }[];
   };
 }
 
-const validate = async (out: string) => {
+const validate = async (out: string, extra: string[] = []) => {
   const kernel = stockKernel510();
   const r = await kbackport([
     "validate",
@@ -25,15 +32,30 @@ const validate = async (out: string) => {
     kernel.modules,
     "--vm-timeout",
     "300",
+    ...extra,
     "--json",
   ]);
   return { exitCode: r.exitCode, result: JSON.parse(r.stdout) as VmResult };
 };
 
+/** The checks of the data path through the software modem (sim/), in the order the guest runs them. */
+const DATA_PATH_CHECKS = [
+  "modem-mission-mode",
+  "modem-mhi-devices",
+  "modem-net-up",
+  "modem-ping",
+  "modem-counters",
+  "modem-at",
+  "modem-mbim",
+  "modem-flood",
+  "modem-rebind",
+];
+
 describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules", () => {
-  it("loads every module, registers the MHI drivers, and the simulated modem answers AT with OK", async () => {
-    const out = tempDir("vm-run");
-    const run = await kbackportJson(
+  const out = tempDir("vm-run");
+  let run: Awaited<ReturnType<typeof kbackportJson>>;
+  beforeAll(async () => {
+    run = await kbackportJson(
       [
         "run",
         "recipes/mhi-wwan.yaml",
@@ -47,13 +69,16 @@ describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules",
       ],
       { KBACKPORT_CACHE_DIR: tempDir("vm-cache") },
     );
+  });
+
+  it("loads every module, registers the MHI drivers, the simulated modems answer AT, and packets cross mhi_net", async () => {
     expect(run.report.errors).toEqual([]);
     expect(run.report.target!.release).toBe(stockKernel510().release);
 
     const { exitCode, result } = await validate(out);
     expect(result.vm.completed).toBe(true);
     expect(result.vm.modules).toEqual(
-      X86_MODULES.map((name) => expect.objectContaining({ name, loaded: true })),
+      [...X86_MODULES, "mhi_sim"].map((name) => expect.objectContaining({ name, loaded: true })),
     );
     // Without the rtnetlink patches the kernel refuses extra links, as the report said it would.
     expect(result.vm.checks.find((c) => c.id === "hwsim-link-add-del")).toMatchObject({
@@ -75,9 +100,46 @@ describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules",
       "hwsim-default-link": true,
       "mhi_wwan_ctrl-driver": true,
       "mhi_wwan_mbim-driver": true,
+      ...Object.fromEntries(DATA_PATH_CHECKS.map((id) => [id, true])),
+      "modules-unload": true,
+      "console-clean": true,
     });
+    const detail = Object.fromEntries(result.vm.checks.map((c) => [c.id, c.detail]));
+    expect(detail["modem-mission-mode"]).toBe("M0 mission-mode");
+    expect(detail["modem-ping"]).toBe("20 of 20 echo replies");
+    // 20 echoes of 84 bytes (56 of payload, ICMP and IPv4 headers) each way, as mhi_net and the modem count them.
+    expect(detail["modem-counters"]).toBe(
+      "tx_packets +20 rx_packets +20 tx_bytes +1680 rx_bytes +1680; modem received +20 packets +1680 bytes, sent +20 packets +1680 bytes",
+    );
+    expect(detail["modem-at"]).toMatch(/^\/dev\/wwan\d+at0 replied OK$/);
+    expect(detail["modem-mbim"]).toMatch(/^\/dev\/wwan\d+mbim0: OPEN_DONE, status 0$/);
+    expect(detail["modem-flood"]).toBe("2000 of 2000 replies");
+    expect(detail["modem-rebind"]).toBe("3 cycles, echo after them");
+    expect(detail["modules-unload"]).toBe(
+      "mhi_sim, mhi_wwan_mbim, mhi_wwan_ctrl, wwan_hwsim, wwan, mhi_net, mhi_pci_generic, mhi",
+    );
     expect(result.ok).toBe(true);
     expect(exitCode).toBe(0);
+  });
+
+  it("fails the data path, naming the check, when the modem loses every tenth packet", async () => {
+    const { exitCode, result } = await validate(out, ["--vm-modem-param", "drop_every=10"]);
+    expect(exitCode).toBe(1);
+    expect(result.ok).toBe(false);
+    const failed = result.vm.checks.filter((c) => !c.ok);
+    expect(failed.map((c) => [c.id, c.outcome, c.detail])).toEqual([
+      ["modem-ping", "fail", "18 of 20 echo replies from 192.0.2.2"],
+      [
+        "modem-counters",
+        "fail",
+        "expected +20 packets and +1680 bytes each way: tx_packets +20 rx_packets +18 tx_bytes +1680 rx_bytes +1512; modem received +20 packets +1680 bytes, sent +18 packets +1512 bytes",
+      ],
+      ["modem-flood", "fail", "1800 of 2000 replies"],
+    ]);
+    // The console before the failure: ping's own summary.
+    expect(failed[0]!.console).toEqual(
+      expect.arrayContaining(["20 packets transmitted, 18 packets received, 10% packet loss"]),
+    );
   });
 
   it("fails when the modules were built for another kernel", async () => {
