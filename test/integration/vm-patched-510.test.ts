@@ -75,8 +75,24 @@ describe("VM: a 5.10 kernel built from Debian's sources with the generated rtnet
       };
     };
     expect(vm.completed).toBe(true);
-    expect(vm.modules).toEqual(X86_MODULES.map((name) => expect.objectContaining({ name, loaded: true })));
+    expect(vm.modules).toEqual(
+      [...X86_MODULES, "mhi_sim"].map((name) => expect.objectContaining({ name, loaded: true })),
+    );
     expect(vm.checks.find((c) => c.id === "hwsim-link-add-del")).toMatchObject({ ok: true, outcome: "ok" });
+    // The data path through the software modem, on the kernel that carries the rtnetlink patches.
+    expect(vm.checks.filter((c) => c.id.startsWith("modem-")).map((c) => [c.id, c.ok])).toEqual(
+      [
+        "modem-mission-mode",
+        "modem-mhi-devices",
+        "modem-net-up",
+        "modem-ping",
+        "modem-counters",
+        "modem-at",
+        "modem-mbim",
+        "modem-flood",
+        "modem-rebind",
+      ].map((id) => [id, true]),
+    );
     expect(vm.checks.filter((c) => !c.ok)).toEqual([]);
     expect(ok).toBe(true);
     expect(r.exitCode).toBe(0);
