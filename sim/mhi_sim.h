@@ -112,7 +112,6 @@ int sim_queue_dl(struct sim_modem *sim, u32 chan, const void *data,
 
 /* services.c */
 void sim_serve_ul(struct sim_modem *sim, u32 chan, const u8 *data, size_t len);
-bool sim_is_ip_chan(u32 chan);
 
 /* main.c */
 extern unsigned int sim_drop_every;

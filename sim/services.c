@@ -33,7 +33,7 @@ struct mbim_done {
 	__le32 status;
 };
 
-bool sim_is_ip_chan(u32 chan)
+static bool sim_is_ip_chan(u32 chan)
 {
 	return chan == SIM_CHAN_IP_SW0 || chan == SIM_CHAN_IP_HW0;
 }
