@@ -63,7 +63,12 @@ export function toolchainArch(arch: string, config: ReadonlyMap<string, string>)
 
 export function readKernelTarget(kernelDir: string, opts: TargetOptions = {}): KernelTarget {
   const dir = resolve(kernelDir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new KbackportError(`--kernel ${kernelDir} is a file, not a kernel directory`, {
+      hint: "pass --kernel with a configured kernel tree or a linux-headers-* directory (e.g. /usr/src/linux-headers-$(uname -r))",
+    });
+  }
+  if (!existsSync(dir)) {
     throw new KbackportError(`kernel directory ${kernelDir} does not exist`, {
       hint: "pass --kernel with a configured kernel tree or a linux-headers-* directory (e.g. /usr/src/linux-headers-$(uname -r))",
     });

@@ -137,6 +137,21 @@ function checkReferences(
   where: (p: RecipePath) => string,
   knownRules: ReadonlySet<string>,
 ) {
+  // A module is one .ko: named twice, the build and the packages would carry it twice.
+  const firstAt = new Map<string, RecipePath>();
+  for (const [name, comp] of Object.entries(data.components)) {
+    comp.modules.forEach((mod, i) => {
+      const path: RecipePath = ["components", name, "modules", i, "name"];
+      const first = firstAt.get(mod.name);
+      if (first) {
+        throw new KbackportError(`module '${mod.name}' is named twice: here and at ${where(first)}`, {
+          where: where(path),
+          hint: "a module belongs to one component; remove one of the two entries",
+        });
+      }
+      firstAt.set(mod.name, path);
+    });
+  }
   for (const [name, comp] of Object.entries(data.components)) {
     if (!(comp.source in data.sources)) {
       throw new KbackportError(

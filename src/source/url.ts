@@ -15,6 +15,12 @@ const SCP_LIKE = /^(?:[^@/:]+@)?[^/:]+:(?!\/\/)/;
  * because git ignores --filter (partial clone) for plain local paths.
  */
 export function sourceUrl(location: string, baseDir: string, where?: string): string {
+  if (location.startsWith("-")) {
+    throw new KbackportError(`source URL '${location}' begins with '-', which git would take for an option`, {
+      where,
+      hint: "give a https/ssh/git/file URL, or a local path (./-name for a folder whose name begins with '-')",
+    });
+  }
   const helper = TRANSPORT_HELPER.exec(location);
   if (helper) {
     throw new KbackportError(

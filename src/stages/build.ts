@@ -23,9 +23,14 @@ export const buildStage: Stage = {
     if (result.compilerNote) state.report.warnings.push(result.compilerNote);
     if (!result.ok) throw buildError(result, target.release, ruleHint(result, state.components ?? []));
     state.report.modules = result.modules;
+    if (!target.symvers) state.report.warnings.push(NO_SYMVERS);
     progress.title(`Build modules: ${result.modules.map((m) => m.name).join(", ")}`);
   },
 };
+
+/** A build that succeeds without the kernel's Module.symvers is weaker than it looks: said, not hidden. */
+export const NO_SYMVERS =
+  "the target kernel has no Module.symvers: modpost could not check the modules' kernel symbols, and they carry no symbol versions (CONFIG_MODVERSIONS), so a kernel that checks versions refuses to load them ('no symbol version for ...'); build the kernel (make modules) or use its linux-headers package, which ships the file";
 
 /** What the failed build's errors need: the rule for each missing API the component does not list. */
 function ruleHint(

@@ -155,7 +155,12 @@ function license(name: string, info: ModuleInfo, model: ModuleModel | undefined)
 }
 
 function symbols(name: string, info: ModuleInfo, ctx: ModuleContext): Check {
-  if (!ctx.kernelSymbols) return skipped("symbols", name, "the target has no Module.symvers");
+  if (!ctx.kernelSymbols)
+    return skipped(
+      "symbols",
+      name,
+      "NOT CHECKED: the target has no Module.symvers, so nothing says its kernel exports what the module needs, and the module carries no symbol versions",
+    );
   const unresolved = info.undefined.filter((s) => !ctx.kernelSymbols!.has(s) && !ctx.siblingExports.has(s));
   if (unresolved.length > 0)
     return violation(

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_SYMVERS } from "../../src/stages/build.js";
 import type { Check } from "../../src/validate/check.js";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { kernelTree510 } from "../helpers/debian.js";
@@ -64,6 +65,8 @@ describe("cross build for arm64", () => {
     // No Module.symvers in a tree that was only prepared: modpost says it could not check symbols.
     expect(report.target!.symvers).toBe(false);
     expect(report.buildWarnings.some((w) => w.message.includes("Module.symvers"))).toBe(true);
+    // ... and the run says what that means among its warnings (the summary prints each), not quietly.
+    expect(report.warnings).toContain(NO_SYMVERS);
 
     // The modules and sources against the reference model: all hold, the symbol check has nothing to use.
     const v = await kbackport(["validate", out, "--json"]);
@@ -71,6 +74,9 @@ describe("cross build for arm64", () => {
     expect(checks.filter((c) => c.status === "violation")).toEqual([]);
     expect(checks.filter((c) => c.status === "skipped").map((c) => c.check)).toEqual(
       ALL_MODULES.map(() => "symbols"),
+    );
+    expect(checks.find((c) => c.check === "symbols")?.detail).toBe(
+      "NOT CHECKED: the target has no Module.symvers, so nothing says its kernel exports what the module needs, and the module carries no symbol versions",
     );
     expect(checks.find((c) => c.check === "vermagic" && c.subject === "qcom_bam_dmux")?.detail).toMatch(
       / aarch64$/,

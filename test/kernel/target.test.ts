@@ -28,6 +28,15 @@ function configuredTree(config: string): string {
   return dir;
 }
 
+describe("--kernel", () => {
+  it("says a file is a file, and a missing directory is missing", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kbackport-kernel-file-")), "vmlinuz");
+    writeFileSync(file, "");
+    expect(() => readKernelTarget(file)).toThrow(`--kernel ${file} is a file, not a kernel directory`);
+    expect(() => readKernelTarget(`${file}-none`)).toThrow(`kernel directory ${file}-none does not exist`);
+  });
+});
+
 describe("cross toolchain of a target", () => {
   it("picks Debian's prefix from the .config: ARCH, then endianness and word size for MIPS", () => {
     const cases: [string, string][] = [

@@ -67,6 +67,17 @@ describe("recipe loading", () => {
     );
   });
 
+  it("refuses a module named twice, naming both places", async () => {
+    const text = valid.replace(
+      "      - { name: mhi_net, config: CONFIG_MHI_NET, dir: drivers/net }",
+      "      - { name: mhi_net, config: CONFIG_MHI_NET, dir: drivers/net }\n      - { name: mhi, config: CONFIG_MHI_NET, dir: drivers/net }",
+    );
+    const err = await failure(text);
+    expect(err.message).toBe("module 'mhi' is named twice: here and at r.yaml:11:17");
+    expect(err.where).toBe("r.yaml:18:17");
+    expect(err.hint).toBe("a module belongs to one component; remove one of the two entries");
+  });
+
   it("points a YAML syntax error at its line and column", async () => {
     const err = await failure(valid.replace("    commit:", "   commit:"));
     expect(err.message).toMatch(/^YAML syntax error/);

@@ -26,6 +26,15 @@ describe("source URLs", () => {
     expect(() => sourceUrl(url, "/", "r.yaml:4:10")).toThrow(message);
   });
 
+  it.each(["--upload-pack=touch /tmp/pwned", "-oProxyCommand=x"])(
+    "refuses %s before git sees it as an option",
+    (url) => {
+      expect(() => sourceUrl(url, "/", "r.yaml:4:10")).toThrow(
+        `source URL '${url}' begins with '-', which git would take for an option`,
+      );
+    },
+  );
+
   it("says which local repository does not exist", () => {
     expect(() => sourceUrl("./no-such-repo", "/tmp")).toThrow(
       "source repository './no-such-repo' does not exist",
