@@ -233,13 +233,22 @@ describe("outputs: kbackport replaces only what it wrote", () => {
       ],
       { KBACKPORT_CACHE_DIR: cache },
     );
+    expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain(
       `error: --out: the output directory ${join(recipeDir, "out")} is inside the recipe's folder (${recipeDir})`,
     );
-    const c = await prepare(["--out", dirname(cache)]);
+    expect(readdirSync(recipeDir)).toEqual(["mhi-wwan.yaml"]);
+    // A cache in a folder of its own, that folder the output: the only relation is the one checked,
+    // wherever the temporary directory and the checkout are.
+    const parent = tempDir("cache-parent");
+    const nested = join(parent, "cache");
+    mkdirSync(nested);
+    const c = await prepare(["--out", parent], { KBACKPORT_CACHE_DIR: nested });
+    expect(c.exitCode).toBe(1);
     expect(c.stdout).toContain(
-      `error: --out: the output directory ${dirname(cache)} contains kbackport's cache (${cache})`,
+      `error: --out: the output directory ${parent} contains kbackport's cache (${nested})`,
     );
+    expect(readdirSync(parent)).toEqual(["cache"]);
   });
 });
 

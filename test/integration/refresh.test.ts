@@ -1,20 +1,20 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { readFrozenModels, type FrozenModel } from "../../src/model/frozen.js";
+import type { FrozenModel } from "../../src/model/frozen.js";
 import { parseRecipe } from "../../src/recipe/load.js";
 import type { RefreshReport } from "../../src/refresh/refresh.js";
 import { RULE_IDS } from "../../src/transform/rules/index.js";
-import { kbackport, tempDir } from "../helpers/cli.js";
+import { kbackport, ROOT, tempDir } from "../helpers/cli.js";
 import { headers510, kernelTree510 } from "../helpers/debian.js";
-import { SHIPPED_MODELS } from "../helpers/frozen-model.js";
+import { frozenModelAt } from "../helpers/frozen-model.js";
 import { commit } from "../helpers/git.js";
 import { recipeAt } from "../helpers/upstream.js";
 
 const upstream = inject("upstream");
-const pin61 = Object.entries(upstream.commits).find(([tag]) => tag.startsWith("v6.1."))![1];
-const pin612 = upstream.commit;
+const [tag61, pin61] = Object.entries(upstream.commits).find(([tag]) => tag.startsWith("v6.1."))!;
+const [tag612, pin612] = [upstream.tag, upstream.commit];
 
 async function refresh(recipe: string, to: string, kernels: string[], extra: string[] = []) {
   const r = await kbackport(
@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
 });
 
-describe("refresh from the 6.1 fixture to 6.12, for bullseye's 5.10 headers and an arm64 tree", () => {
+describe(`refresh from the fixture's ${tag61} to ${tag612} (Debian's ${upstream.debian.join(", ")}), for bullseye's 5.10 headers and an arm64 tree`, () => {
   let recipe: string;
   let before: string;
   let result: Awaited<ReturnType<typeof refresh>>;
@@ -118,8 +118,9 @@ describe("refresh from the 6.1 fixture to 6.12, for bullseye's 5.10 headers and 
       ["linux-next", pin612],
       ["net-next", pin612],
     ]);
-    // Derived at the pins, it is the model kbackport ships for those contents.
-    const shipped = readFrozenModels(SHIPPED_MODELS).find((m) => m.frozen.pins[0]!.commit === pin612)!;
+    // Derived at the pins, it is the model kbackport ships for those contents (found by them, not by the
+    // commit id, which changes with every Debian update of the package).
+    const shipped = frozenModelAt(upstream.repo, pin612);
     expect(frozen.model).toEqual(shipped.frozen.model);
     expect(frozen.files).toEqual(shipped.frozen.files);
   });
@@ -128,10 +129,12 @@ describe("refresh from the 6.1 fixture to 6.12, for bullseye's 5.10 headers and 
     const { outDir } = result.report;
     const at61 = await kbackport(["validate", join(outDir, "target-1/current"), "--json"]);
     expect(at61.exitCode).toBe(0);
-    expect(JSON.parse(at61.stdout).model).toMatch(
-      new RegExp(
-        `^recipes/models/mhi-wwan/linux-next-${pin61.slice(0, 12)}_net-next-${pin61.slice(0, 12)}\\.json \\(frozen at linux-next ${pin61.slice(0, 12)}, net-next ${pin61.slice(0, 12)}\\)$`,
-      ),
+    // The shipped model of the 6.1 files, named as the product shows it (relative to its working directory).
+    const shipped61 = frozenModelAt(upstream.repo, pin61);
+    const frozenAt = shipped61.frozen.pins.map((p) => `${p.source} ${p.commit.slice(0, 12)}`).join(", ");
+    const samePins = shipped61.frozen.pins.every((p) => p.commit === pin61);
+    expect(JSON.parse(at61.stdout).model).toBe(
+      `${relative(ROOT, shipped61.file)} (frozen at ${frozenAt}${samePins ? "" : "; the run's pins hold the same files"})`,
     );
     const at612 = await kbackport(["validate", join(outDir, "target-1/new")]);
     expect(at612.exitCode).toBe(0);
