@@ -6,6 +6,14 @@ import type { SourceOverride } from "./override.js";
 import type { FetchRequest } from "./sparse-fetch.js";
 import { sourceUrl } from "./url.js";
 
+/** Whether a directory above the path is among the paths: its ancestors are looked up, not every path. */
+function underAny(path: string, paths: ReadonlyMap<string, string>): boolean {
+  for (let end = path.lastIndexOf("/"); end > 0; end = path.lastIndexOf("/", end - 1)) {
+    if (paths.has(path.slice(0, end))) return true;
+  }
+  return false;
+}
+
 /**
  * What to fetch from each recipe source the components use: their paths, plus the Makefile and Kconfig
  * of every module directory.
@@ -37,13 +45,12 @@ export function fetchRequests(
       comp.modules.forEach((m, i) => {
         // Makefile: the objects of each module; Kconfig: what each module depends on.
         for (const file of [`${m.dir}/Makefile`, `${m.dir}/Kconfig`]) {
-          const covered = [...located.keys()].some((p) => file.startsWith(`${p}/`));
-          if (!covered && !located.has(file))
+          if (!located.has(file) && !underAny(file, located))
             located.set(file, recipe.where(["components", comp.name, "modules", i, "dir"]));
         }
       });
     }
-    const paths = [...located.keys()].filter((p) => ![...located.keys()].some((q) => p.startsWith(`${q}/`)));
+    const paths = [...located.keys()].filter((p) => !underAny(p, located));
     return {
       name,
       url,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { KbackportError } from "../../src/errors.js";
-import { loadRecipe, parseRecipe } from "../../src/recipe/load.js";
+import { loadRecipe, parseRecipe, RECIPE_LIMITS } from "../../src/recipe/load.js";
 import { selectComponents } from "../../src/recipe/select.js";
 import { RULE_IDS } from "../../src/transform/rules/index.js";
 
@@ -65,6 +65,26 @@ describe("recipe loading", () => {
         "qcom_bam_dmux",
       ]),
     );
+  });
+
+  it("refuses a recipe over its size or path limits before any long work, naming the numbers", async () => {
+    // A million paths (about 40 MB): refused on its size, before the YAML parser sees it.
+    const many = (n: number) =>
+      valid.replace(
+        "    paths: [drivers/net/mhi_net.c]",
+        `    paths:\n${Array.from({ length: n }, (_, i) => `      - drivers/net/f${i}.c`).join("\n")}`,
+      );
+    const huge = many(1_000_000);
+    const big = await failure(huge);
+    expect(big.message).toBe(
+      `recipe r.yaml is ${Buffer.byteLength(huge)} bytes; kbackport reads recipes of at most ${RECIPE_LIMITS.bytes} bytes`,
+    );
+    expect((await failure(many(RECIPE_LIMITS.paths))).message).toBe(
+      `recipe r.yaml names ${RECIPE_LIMITS.paths + 2} paths; kbackport takes at most ${RECIPE_LIMITS.paths}`,
+    );
+    expect(
+      (await parseRecipe(many(RECIPE_LIMITS.paths - 2), "r.yaml", RULE_IDS)).data.components.mhi_net!.paths,
+    ).toHaveLength(RECIPE_LIMITS.paths - 2);
   });
 
   it("refuses a module named twice, naming both places", async () => {
