@@ -87,3 +87,13 @@ function kill(pid: number, signal: NodeJS.Signals): void {
     // Already gone.
   }
 }
+
+/** Whether a process runs (one of another user's answers EPERM): what a dead run left may be cleaned. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

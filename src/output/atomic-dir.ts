@@ -23,7 +23,7 @@ export interface StagedOutput {
  */
 export async function stageOutput(outDir: string, kind: string): Promise<StagedOutput> {
   await mkdir(dirname(outDir), { recursive: true });
-  const dir = mkdtempSync(siblingPrefix(outDir, "tmp"));
+  const dir = mkdtempSync(`${siblingPrefix(outDir, "tmp")}${process.pid}-`);
   const release = onInterrupt(() => {
     removeNow(dir);
     return existsSync(outDir) ? `previous output ${outDir} kept` : `nothing written to ${outDir}`;
@@ -44,9 +44,13 @@ export async function stageOutput(outDir: string, kind: string): Promise<StagedO
           },
         );
       }
-      // One synchronous swap: an interrupt finds the previous output or the new one in place, never neither.
-      const old = previous === "ours" ? mkdtempSync(siblingPrefix(outDir, "old")) : undefined;
+      // One synchronous swap: an interrupt finds the previous output or the new one in place, never neither;
+      // a kill between the renames leaves the previous one in .old-<pid>-*, which the next run puts back.
+      pauseAt("staged");
+      const old =
+        previous === "ours" ? mkdtempSync(`${siblingPrefix(outDir, "old")}${process.pid}-`) : undefined;
       if (old) renameSync(outDir, join(old, "previous"));
+      pauseAt("aside");
       try {
         renameSync(dir, outDir);
       } catch (err) {
@@ -55,6 +59,7 @@ export async function stageOutput(outDir: string, kind: string): Promise<StagedO
         throw err;
       }
       release();
+      pauseAt("swapped");
       if (old) {
         const releaseOld = onInterrupt(() => {
           removeNow(old);
@@ -81,4 +86,14 @@ function ownership(path: string): "absent" | "ours" | "foreign" {
   if (!st) return "absent";
   if (isKbackportOutput(path) || (st.isDirectory() && readdirSync(path).length === 0)) return "ours";
   return "foreign";
+}
+
+/**
+ * A test hook for crash consistency: KBACKPORT_PAUSE_AT=staged|aside|swapped stops the swap at that step
+ * (saying so on stderr) until the process is killed or a minute has passed.
+ */
+function pauseAt(step: "staged" | "aside" | "swapped"): void {
+  if (process.env.KBACKPORT_PAUSE_AT !== step) return;
+  process.stderr.write(`kbackport: paused at ${step}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 }

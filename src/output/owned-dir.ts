@@ -110,7 +110,7 @@ export function commandDirs(recipeFile: string, cacheDir: string, packageRoot: s
   ];
 }
 
-/** Names kbackport gives its temporary siblings of an output directory. */
+/** Names kbackport gives its temporary siblings of an output directory; the writer's pid and a random part follow. */
 export function siblingPrefix(outDir: string, kind: "tmp" | "old"): string {
   return join(dirname(outDir), `.${basename(outDir)}.${kind}-`);
 }

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
+import { isAlive } from "../interrupt/processes.js";
 import { removeOnInterrupt } from "../interrupt/registry.js";
 import { digest } from "./cache.js";
 import { checkTreeEntries, parseLsTree } from "./tree-entries.js";
@@ -235,15 +236,6 @@ async function removeDeadTemporaries(parent: string): Promise<void> {
     const m = /\.tmp-(\d+)-[0-9a-z]+$/.exec(name);
     if (!m || isAlive(Number(m[1]))) continue;
     await rm(join(parent, name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

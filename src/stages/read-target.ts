@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chooseCompiler } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
@@ -8,6 +8,7 @@ import { checkSourceTree } from "../intree/kernel-tree.js";
 import { resolveDuplicates, type Duplicate } from "../kernel/duplicates.js";
 import { readKernelTarget, type KernelTarget } from "../kernel/target.js";
 import { checkOutputDir, commandDirs, type ProtectedDir } from "../output/owned-dir.js";
+import { recoverOutput } from "../output/recover.js";
 import type { OpenWrtTree } from "../package/openwrt/openwrt-dir.js";
 import { readSigningKey } from "../package/openwrt/usign.js";
 import type { Recipe } from "../recipe/load.js";
@@ -57,6 +58,7 @@ export const readTargetStage: Stage = {
     const outDir = resolve(opts.cwd, opts.outDir ?? join("out", `${recipe.data.name}-${target.release}`));
     state.outDir = outDir;
     state.report.outDir = outDir;
+    state.report.warnings.push(...recoverOutput(outDir));
     checkOutputDir(
       outDir,
       protectedDirs(opts, recipe, need(state, "requests"), target),
@@ -186,14 +188,36 @@ function cacheKey(
 function reuse(state: PipelineState, outDir: string, key: string): boolean {
   const reportPath = join(outDir, "report.json");
   if (!existsSync(reportPath)) return false;
-  const previous = JSON.parse(readFileSync(reportPath, "utf8")) as RunReport;
-  if (previous.cacheKey !== key || previous.errors.length > 0) return false;
-  const intact = previous.modules.every((m) => {
-    const path = join(outDir, m.path);
-    return existsSync(path) && createHash("sha256").update(readFileSync(path)).digest("hex") === m.sha256;
-  });
+  let previous: RunReport;
+  try {
+    previous = JSON.parse(readFileSync(reportPath, "utf8")) as RunReport;
+  } catch (err) {
+    // Our own output, damaged: this run replaces it.
+    state.report.warnings.push(
+      `the previous output's ${reportPath} is damaged (${(err as Error).message}): replaced`,
+    );
+    return false;
+  }
+  if (previous.cacheKey !== key || !Array.isArray(previous.errors) || previous.errors.length > 0)
+    return false;
+  const intact =
+    Array.isArray(previous.modules) &&
+    previous.modules.every((m) => {
+      const path = join(outDir, normalize(String(m.path)));
+      return (
+        path.startsWith(join(outDir, "modules/")) &&
+        existsSync(path) &&
+        createHash("sha256").update(readFileSync(path)).digest("hex") === m.sha256
+      );
+    });
   if (!intact) return false;
   // The output is the previous run's; the time spent is this run's (the stages that decided the reuse).
-  state.report = { ...previous, cached: true, stages: state.report.stages };
+  state.report = {
+    ...previous,
+    cached: true,
+    stages: state.report.stages,
+    // What this run found and did before reusing (a killed run's debris removed) is said too.
+    warnings: [...new Set([...state.report.warnings, ...previous.warnings])],
+  };
   return true;
 }
