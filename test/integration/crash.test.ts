@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/report.js";
@@ -95,5 +95,22 @@ describe("a run killed with SIGKILL during the output swap, and the next run", (
         /^removed .*\/\.out\.old-\d+-\w+, the previous output a killed run had replaced$/,
       ),
     ]);
+  });
+
+  it("a damaged report.json of an earlier output is replaced, not a wall", async () => {
+    const out = join(tempDir("crash-damaged"), "out");
+    expect((await kbackportJson(prepare(out, "mhi"), { KBACKPORT_CACHE_DIR: cache })).exitCode).toBe(0);
+    writeFileSync(join(out, "report.json"), readFileSync(join(out, "report.json"), "utf8").slice(0, 300));
+    const r = await kbackportJson(prepare(out, "mhi"), { KBACKPORT_CACHE_DIR: cache });
+    expect(r.exitCode).toBe(0);
+    expect(r.report.cached).toBe(false);
+    expect(r.report.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(`^the previous output's ${join(out, "report.json")} is damaged \\(.*\\): replaced$`),
+        ),
+      ]),
+    );
+    expect(() => JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as unknown).not.toThrow();
   });
 });
