@@ -35,7 +35,7 @@ describe("what a fetch asks for", () => {
       "include/linux/mhi.h",
     ]);
     // A path under another is still placed where the recipe names it.
-    expect(req!.whereIs("drivers/net/Makefile")).toBe("r.yaml:16:55");
-    expect(req!.whereIs("drivers/bus/mhi/host/main.c")).toBe("r.yaml:9:13");
+    expect(req!.whereIs!("drivers/net/Makefile")).toBe("r.yaml:16:55");
+    expect(req!.whereIs!("drivers/bus/mhi/host/main.c")).toBe("r.yaml:9:13");
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { KbackportError } from "../../errors.js";
+import { kernelApi } from "../../kernel/api.js";
 import { frozenModelForRun } from "../../model/frozen.js";
 import type { RunReport } from "../../report.js";
 import { RULES } from "../../transform/rules/index.js";
@@ -232,7 +233,7 @@ async function writeBackportPatches(runDir: string, report: RunReport, dir: stri
     const patch = {
       file,
       text: await readFile(join(runDir, kp.file!), "utf8"),
-      mirrors: rule.patch.mirrors,
+      api: kernelApi(rule.feature),
       number,
     };
     const name = backportName(patch);
