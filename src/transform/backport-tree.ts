@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   BACKPORT_HEADER,
@@ -10,6 +10,7 @@ import {
   type KconfigValue,
 } from "../build/kbuild.js";
 import { modulesForTarget, type SkippedModule } from "../build/select-modules.js";
+import { KERNEL_APIS } from "../kernel/api.js";
 import type { Features } from "../kernel/features.js";
 import type { KernelTarget } from "../kernel/target.js";
 import { listFiles } from "../list-files.js";
@@ -18,6 +19,7 @@ import type { ModuleSpec } from "../recipe/schema.js";
 import { copySourcePath } from "../source/copy-data.js";
 import type { SourceTree } from "../source/sparse-fetch.js";
 import { transform, type OutcomeStore, type RuleReport } from "./engine.js";
+import { kernelPatch } from "./kernel-patch.js";
 import { RULES } from "./rules/index.js";
 
 export interface KernelPatchReport {
@@ -43,7 +45,8 @@ export interface BackportTree {
 
 /**
  * Copies the components' upstream files into `<outDir>/tree`, applies the rules the target needs,
- * writes the compat wrappers and Kbuild files, and the kernel patches into `<outDir>/patches/kernel`.
+ * writes the compat wrappers and Kbuild files, and the kernel patches, headed by the upstream commit each
+ * mirrors, into `<outDir>/patches/kernel`.
  */
 export function writeBackportTree(opts: {
   outDir: string;
@@ -147,7 +150,8 @@ function emitKernelPatches(
     }
     const file = join("patches", "kernel", rule.patch!);
     mkdirSync(join(outDir, "patches", "kernel"), { recursive: true });
-    copyFileSync(source, join(outDir, file));
+    const api = KERNEL_APIS.find((a) => a.id === rule.feature)!;
+    writeFileSync(join(outDir, file), kernelPatch(api, readFileSync(source, "utf8"), source));
     kernelPatches.push({ rule: rule.id, series, file });
     warnings.push(`rule ${rule.id}: apply ${file} to the target kernel; until then ${rule.degraded}`);
   }

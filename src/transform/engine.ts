@@ -4,7 +4,7 @@ import { markFinder } from "../c/mentions.js";
 import { codeTokens, tokenIndex, tokenize } from "../c/tokenize.js";
 import { KbackportError } from "../errors.js";
 import { digest } from "../source/cache.js";
-import { kernelApi, marksOf, type KernelApi } from "../kernel/api.js";
+import { citation, kernelApi, marksOf, type KernelApi } from "../kernel/api.js";
 import type { Feature, Features } from "../kernel/features.js";
 import type { CompatDefinition, Rule, Site } from "./rule.js";
 
@@ -103,7 +103,7 @@ export function transform(input: TransformInput): TransformResult {
       id: rule.id,
       kind: rule.kind,
       feature: rule.feature,
-      upstream: api.upstream,
+      upstream: citation(api.upstream),
       summary: rule.summary,
       components: users.map((c) => c.name),
       needed: !feature.present,

@@ -16,26 +16,18 @@ export interface CompatDefinition {
   definition: string;
 }
 
-/** A change the kernel itself must carry, emitted for the target's series. */
+/**
+ * A change the kernel itself must carry, emitted for the target's series. It mirrors the upstream commit of
+ * the rule's feature, whose knowledge-base entry gives the patch its header.
+ */
 export interface KernelPatch {
-  /** Patch file name, looked up as patches/<series>/<file> (series: "5.10", "5.4"). */
+  /**
+   * Patch file name, looked up as patches/<series>/<file> (series: "5.10", "5.4"): kbackport's note on the
+   * backport, a `---` line and the hunks.
+   */
   file: string;
   /** What a module built out of tree against a kernel without the patch loses, and what still works. */
   degraded: string;
-  /** The upstream commit the patch mirrors, for the header of its OpenWrt backport form. */
-  mirrors: UpstreamCommit;
-}
-
-/** An upstream commit as `git format-patch` heads it. */
-export interface UpstreamCommit {
-  /** Full 40-hex id; absent where no published copy of the commit could confirm it. */
-  commit?: string;
-  author: string;
-  /** Author date as format-patch prints it: "Sat, 12 Jun 2021 10:20:55 +0200". */
-  date: string;
-  subject: string;
-  /** First mainline release that has it: "5.14". */
-  release: string;
 }
 
 /**

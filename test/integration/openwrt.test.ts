@@ -239,7 +239,7 @@ describe("run --openwrt on an OpenWrt 22.03 buildroot (ramips/mt7621, mipsel_24k
       "Date: Sat, 12 Jun 2021 10:20:55 +0200",
       "Subject: [PATCH] rtnetlink: add IFLA_PARENT_[DEV|DEV_BUS]_NAME",
       "",
-      "commit 00e77ed8e64d5f271c1f015c7153545980d48a76 upstream.",
+      "Backport for 5.10: links report their parent device and bus by name, and",
     ]);
   });
 

@@ -23,15 +23,6 @@ export const iflaParentDevName: Rule = {
     file: "0001-rtnetlink-add-IFLA_PARENT_DEV_NAME-and-IFLA_PARENT_DEV_BUS_NAME.patch",
     degraded:
       "without the kernel patch, `ip link add ... parentdev wwan0 type wwan` is refused (EINVAL): only the default link the WWAN core creates for each modem exists",
-    // Id and subject: net-next's push notification of 12 Jun 2021; author and date: the applied
-    // "[PATCH net-next v3 2/4]" mail, which git am keeps.
-    mirrors: {
-      commit: "00e77ed8e64d5f271c1f015c7153545980d48a76",
-      author: "Johannes Berg <johannes.berg@intel.com>",
-      date: "Sat, 12 Jun 2021 10:20:55 +0200",
-      subject: "rtnetlink: add IFLA_PARENT_[DEV|DEV_BUS]_NAME",
-      release: "5.14",
-    },
   },
   rewrite({ code }) {
     if (!code.some((t) => ATTRIBUTES.has(t.text))) return [];

@@ -12,20 +12,11 @@ export const modpostMhiAlias: Rule = {
   id: "modpost-mhi-alias",
   kind: "kernel-patch",
   feature: "modpost_mhi",
-  summary:
-    "modpost reads MHI device tables (with 'bus: mhi: core: Add uevent support for module autoloading', v5.7)",
+  summary: "modpost reads MHI device tables: MODULE_DEVICE_TABLE(mhi, ...) gives mhi:<channel> aliases",
   patch: {
     file: "0003-modpost-add-MHI-device-table-support.patch",
     degraded:
       "without the kernel patch the mhi: aliases come from generated MODULE_ALIAS() lines: autoloading works the same",
-    // Patch 12/16 of the MHI bus series, v3 as applied for 5.7 (char-misc pull for 5.7-rc1); its commit id
-    // is not recorded: no published copy of the commit was at hand to confirm one.
-    mirrors: {
-      author: "Manivannan Sadhasivam <manivannan.sadhasivam@linaro.org>",
-      date: "Thu, 20 Feb 2020 15:28:50 +0530",
-      subject: "bus: mhi: core: Add uevent support for module autoloading",
-      release: "5.7",
-    },
   },
   rewrite({ text: src, code }) {
     const text = (a: number, b: number) => src.slice(code[a]!.start, code[b]!.end);

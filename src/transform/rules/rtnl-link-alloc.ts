@@ -19,15 +19,6 @@ export const rtnlLinkAlloc: Rule = {
     file: "0002-rtnetlink-add-alloc-method-to-rtnl_link_ops.patch",
     degraded:
       "without the kernel patch, the WWAN core creates each modem's default link itself; links cannot be added through rtnetlink",
-    // Id and subject: net-next's push notification of 12 Jun 2021; author and date: the applied
-    // "[PATCH net-next v3 1/4]" mail, which git am keeps.
-    mirrors: {
-      commit: "8c713dc93ca9a423d6af8849c9254742a1070c37",
-      author: "Johannes Berg <johannes.berg@intel.com>",
-      date: "Sat, 12 Jun 2021 10:20:54 +0200",
-      subject: "rtnetlink: add alloc() method to rtnl_link_ops",
-      release: "5.14",
-    },
   },
   rewrite({ code }) {
     const edits: Edit[] = [];
