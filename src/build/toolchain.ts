@@ -51,9 +51,11 @@ export function installHint(tool: string): string {
  * The compiler to build with: the one the target names (Debian's headers ask for the gcc they were built
  * with), else the toolchain's plain gcc. Returns the CC override to pass to make, if any.
  */
-export function chooseCompiler(
-  target: Pick<KernelTarget, "compiler" | "crossCompile">,
-): { cc: string; override?: string; note?: string } {
+export function chooseCompiler(target: Pick<KernelTarget, "compiler" | "crossCompile">): {
+  cc: string;
+  override?: string;
+  note?: string;
+} {
   if (hasTool(target.compiler)) return { cc: target.compiler };
   const plain = `${target.crossCompile}gcc`;
   if (plain !== target.compiler && hasTool(plain)) {
