@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { ListrTask } from "listr2";
 import { BuildError } from "./build/build-modules.js";
 import { KbackportError } from "./errors.js";
+import { systemFault } from "./faults.js";
 import { during } from "./interrupt/registry.js";
 import { emptyReport, type RunReport } from "./report.js";
 import { buildStage } from "./stages/build.js";
@@ -45,6 +46,8 @@ async function runStage(
   const start = performance.now();
   try {
     await during(stage.id, async () => stage.run(state, opts, progress));
+  } catch (err) {
+    throw systemFault(err, `${stage.title.toLowerCase()} failed`) ?? err;
   } finally {
     state.report.stages.push({ id: stage.id, seconds: (performance.now() - start) / 1000 });
   }

@@ -1,7 +1,8 @@
-import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { KbackportError } from "../errors.js";
+import { systemFault } from "../faults.js";
 
 /** The file that marks a directory as written by kbackport: only such a directory is ever replaced or removed. */
 export const OUTPUT_MARKER = ".kbackport-output";
@@ -57,6 +58,20 @@ export function checkOutputDir(outDir: string, protectedDirs: readonly Protected
     );
   }
   for (const path of [outDir, `${outDir}.failed`]) refuseForeign(path, path === outDir ? where : undefined);
+  checkWritableParent(outDir, where);
+}
+
+/** The output is made beside itself and renamed into place: its parent (or the nearest that exists) must be writable. */
+function checkWritableParent(outDir: string, where: string | undefined): void {
+  let parent = dirname(resolve(outDir));
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch (err) {
+    const fault = systemFault(err, `the output directory ${outDir} cannot be written`);
+    if (!fault) throw err;
+    throw new KbackportError(fault.message, { where, hint: fault.hint, cause: err });
+  }
 }
 
 function refuseForeign(path: string, where: string | undefined): void {

@@ -1,4 +1,4 @@
-import { copyFileSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { KbackportError } from "../errors.js";
 import type { SourceTree } from "./sparse-fetch.js";
@@ -22,6 +22,9 @@ function copyEntry(source: SourceTree, path: string, destRoot: string): void {
   if (kind === "file") {
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(`${source.dir}/${path}`, to);
+    // A cache shared read-only (another user's, a CI runner's) must not make the tree read-only.
+    const mode = statSync(to).mode;
+    if (!(mode & 0o200)) chmodSync(to, mode | 0o200);
     return;
   }
   mkdirSync(to, { recursive: true });

@@ -24,10 +24,15 @@ export function writeDerived(dir: string, name: string, text: string): void {
       }
     }
     const partial = join(dir, `.${name}.${process.pid}`);
-    writeFileSync(partial, text);
-    renameSync(partial, join(dir, name));
+    try {
+      writeFileSync(partial, text);
+      renameSync(partial, join(dir, name));
+    } catch {
+      // Full: no partial file stays behind.
+      rmSync(partial, { force: true });
+    }
   } catch {
-    // Read-only or full: nothing is kept.
+    // Read-only: nothing is kept.
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import { KbackportError } from "../errors.js";
+import { systemFault } from "../faults.js";
 import { isAlive } from "../interrupt/processes.js";
 import { removeOnInterrupt } from "../interrupt/registry.js";
 import { digest } from "./cache.js";
@@ -315,6 +316,8 @@ function fetchError(req: FetchRequest, err: unknown): KbackportError {
     });
   }
   const first = text.split("\n").find((l) => /fatal|error/i.test(l)) ?? text.split("\n")[0];
+  const fault = systemFault(err, `cannot fetch source '${req.name}' into the cache: ${first?.trim()}`, text);
+  if (fault) return fault;
   return new KbackportError(`cannot fetch source '${req.name}' from ${req.url}: ${first?.trim()}`, {
     where: req.whereCommit,
     hint: "check the URL and your network, or use --offline with a filled cache",
