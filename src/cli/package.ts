@@ -2,11 +2,13 @@ import { Command } from "commander";
 import { reportFailure } from "./failure.js";
 import { during } from "../interrupt/registry.js";
 import type { PackagingReport } from "../package/openwrt/package-run.js";
+import { cacheRoot } from "../source/cache.js";
 import { sourceDateEpoch } from "../stages/package.js";
 
 export function summarizePackaging(p: PackagingReport, dir: string): string {
   return [
     `openwrt  ${dir}: ${p.family}, ${p.archPackages}, kernel (=${p.kernel})`,
+    `model    ${p.model}`,
     ...p.packages.map((pkg) => `package  ${pkg.file} (${pkg.module}.ko)`),
     ...p.index.map((f) => `index    ${f}`),
     `feed     ${p.feed} (src-link kbackport ${dir}/feed)`,
@@ -54,6 +56,7 @@ export const packageCommand = (exit: (code: number) => void) =>
                 signKey: flags.signKey,
                 outDir: flags.out,
                 sourceDateEpoch: sourceDateEpoch(),
+                cacheDir: cacheRoot(),
               }),
             );
             process.stdout.write(

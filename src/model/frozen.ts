@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { KbackportError } from "../errors.js";
 import type { RunReport } from "../report.js";
@@ -12,7 +12,8 @@ import type { DriverModel } from "./types.js";
 /**
  * A reference model frozen at a set of pins: generated data that names those pins and the blob id of every
  * file it was derived from. A run's model is the frozen one whose files its own pins hold byte for byte,
- * so a model applies to every pin with the same driver sources and to no other.
+ * so a model applies to every pin with the same driver sources and to no other; a run at other contents
+ * has its model derived at its pins (run-model.ts).
  */
 export interface FrozenModel {
   frozenModel: 1;
@@ -94,29 +95,23 @@ export function requirePinRecords(report: RunReport): void {
   }
 }
 
-export const pinsOf = (report: RunReport) =>
-  report.sources.map((s) => `${s.name} ${s.commit.slice(0, 12)}`).join(", ");
+/** Pins as messages name them: `linux-next adc218676eef, net-next dd7207838d38`. */
+export const pinsText = (pins: readonly { source: string; commit: string }[]) =>
+  pins.map((p) => `${p.source} ${p.commit.slice(0, 12)}`).join(", ");
 
-/** The frozen model that belongs to a run's pins; refused, with the fix, when its pins have none. */
-export function frozenModelForRun(report: RunReport, runDir: string): { file: string; frozen: FrozenModel } {
+export const runPins = (report: RunReport) =>
+  report.sources.map((s) => ({ source: s.name, commit: s.commit }));
+
+/** The frozen model whose files the run's pins hold byte for byte (the one resting on most of them), if any. */
+export function frozenModelOfRun(report: RunReport): { file: string; frozen: FrozenModel } | undefined {
   if (!report.recipe) throw new KbackportError("the run names no recipe, so it has no reference model");
   requirePinRecords(report);
-  const candidates = frozenModelDirs(report.recipe).flatMap(readFrozenModels);
-  const scored = candidates.map((c) => ({ ...c, ...compareFiles(c.frozen, report.sources) }));
-  const match = scored
+  return frozenModelDirs(report.recipe)
+    .flatMap(readFrozenModels)
+    .map((c) => ({ ...c, ...compareFiles(c.frozen, report.sources) }))
     .filter((c) => c.compared > 0 && c.differs.length === 0)
-    .sort((a, b) => b.compared - a.compared)[0];
-  if (match) return match;
-  const nearest = scored.filter((c) => c.compared > 0).sort((a, b) => a.differs.length - b.differs.length)[0];
-  const where = frozenModelDirs(report.recipe)[0]!;
-  throw new KbackportError(`no frozen reference model for the run's pins (${pinsOf(report)})`, {
-    hint: [
-      nearest
-        ? `the nearest, ${basename(nearest.file)}, was derived from other contents of ${nearest.differs.slice(0, 3).join(", ")}${nearest.differs.length > 3 ? ` and ${nearest.differs.length - 3} more` : ""}`
-        : `there is no frozen model in ${where}`,
-      `derive and freeze one for these pins: kbackport model ${runDir} --write (or kbackport refresh --write when moving the pins)`,
-    ].join("; "),
-  });
+    .sort((a, b) => b.compared - a.compared)
+    .map(({ file, frozen }) => ({ file, frozen }))[0];
 }
 
 /** A frozen model of a run's pins, as written to models/<recipe>/. */

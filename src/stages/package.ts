@@ -6,7 +6,7 @@ import { need, type Stage } from "./state.js";
 export const packageStage: Stage = {
   id: "package",
   title: "Package for OpenWrt",
-  async run(state, _opts, progress) {
+  async run(state, opts, progress) {
     const openwrt = need(state, "openwrt");
     const dir = join(need(state, "output").dir, "openwrt");
     const { packageRun } = await import("../package/openwrt/package-run.js");
@@ -17,6 +17,8 @@ export const packageStage: Stage = {
       dir,
       signKey: state.signKey,
       sourceDateEpoch: sourceDateEpoch(),
+      cacheDir: opts.cacheDir,
+      offline: opts.offline,
     });
     await markOutput(dir, "package");
     progress.title(

@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { KCONFIG_HEADER } from "../build/kbuild.js";
 import { KbackportError } from "../errors.js";
 import { readKernelTarget, type KernelTarget } from "../kernel/target.js";
-import { frozenModelForRun, pinsOf } from "../model/frozen.js";
-import { shownPath } from "../model/shown-path.js";
+import { describeRunModel, runModel } from "../model/run-model.js";
 import type { DriverModel } from "../model/types.js";
 import { skipped, type Check } from "./check.js";
 import { checkModule } from "./module-checks.js";
@@ -32,7 +31,7 @@ export async function validateRun(
   given?: { model: DriverModel; source: string },
 ): Promise<ValidationReport> {
   const report = readRunReport(runDir);
-  const { model, source } = given ?? runModel(report, runDir);
+  const { model, source } = given ?? (await referenceOf(report));
   const target =
     report.target && openTarget(report.target.dir, report.target.arch, report.target.crossCompile);
   const tree = join(runDir, "tree");
@@ -83,12 +82,10 @@ export async function validateRun(
   };
 }
 
-/** The frozen model of the run's pins, named with the pins it was frozen at. */
-function runModel(report: RunReport, runDir: string): { model: DriverModel; source: string } {
-  const { file, frozen } = frozenModelForRun(report, runDir);
-  const at = frozen.pins.map((p) => `${p.source} ${p.commit.slice(0, 12)}`).join(", ");
-  const same = at === pinsOf(report) ? "" : `; the run's pins hold the same files`;
-  return { model: frozen.model, source: `${shownPath(file)} (frozen at ${at}${same})` };
+/** The run's reference model, named with where it comes from. */
+async function referenceOf(report: RunReport): Promise<{ model: DriverModel; source: string }> {
+  const ref = await runModel(report);
+  return { model: ref.model, source: describeRunModel(ref, report) };
 }
 
 /** The kernel tree of the run, if it is still there and configured. */

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { hasTool } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
-import { frozenModelForRun } from "../model/frozen.js";
+import { runModel } from "../model/run-model.js";
 import { BEHAVIOUR_FACTS, registrationFacts, type RuntimeFact } from "../model/runtime.js";
 import {
   DATA_PATH_MODULES,
@@ -90,9 +90,9 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
   const { report, busybox } = checkVmInputs(opts);
   const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
   const modules = await loadOrder(ours, opts.kernelModules);
-  const { frozen } = frozenModelForRun(report, opts.runDir);
+  const reference = await runModel(report);
   const facts = report.modules.flatMap((m) => {
-    const model = frozen.model.modules.find((mm) => mm.name === m.name);
+    const model = reference.model.modules.find((mm) => mm.name === m.name);
     return [...(model ? registrationFacts(model) : []), ...(BEHAVIOUR_FACTS[m.name] ?? [])];
   });
   const features = new Map(report.target.features.map((f) => [f.id, f.present]));

@@ -16,6 +16,7 @@ export interface PackageDirOptions {
   signKey?: string;
   outDir?: string;
   sourceDateEpoch?: number;
+  cacheDir: string;
 }
 
 /**
@@ -52,6 +53,8 @@ export async function packageRunDir(opts: PackageDirOptions): Promise<PackagingR
       dir: staged.dir,
       signKey,
       sourceDateEpoch: opts.sourceDateEpoch,
+      cacheDir: opts.cacheDir,
+      offline: false,
     });
     await staged.commit();
     return { ...result, dir };

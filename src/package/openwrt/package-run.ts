@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { KbackportError } from "../../errors.js";
 import { kernelApi } from "../../kernel/api.js";
-import { frozenModelForRun } from "../../model/frozen.js";
+import { describeRunModel, runModel } from "../../model/run-model.js";
 import type { RunReport } from "../../report.js";
 import { RULES } from "../../transform/rules/index.js";
 import { backportName, backportPatch } from "./backport-patches.js";
@@ -29,6 +29,8 @@ export interface PackagingReport {
   /** The `kernel` package version every module package depends on exactly. */
   kernel: string;
   family: string;
+  /** The reference model the packages' dependencies and licenses come from, named as validate names it. */
+  model: string;
   archPackages: string;
   /** The backport's own version part (PKG_VERSION), from the pins. */
   pkgVersion: string;
@@ -54,6 +56,9 @@ export async function packageRun(opts: {
   signKey?: SigningKey;
   /** SOURCE_DATE_EPOCH, when set: the archives' dates. */
   sourceDateEpoch?: number;
+  /** Where a model derived at the run's pins is read from and kept, and whether it may fetch. */
+  cacheDir: string;
+  offline: boolean;
 }): Promise<PackagingReport> {
   const { report, kernel } = opts;
   const { recipe, target, pkgVersion, epoch } = packagingBasis(opts.runDir, report, opts.sourceDateEpoch);
@@ -66,7 +71,8 @@ export async function packageRun(opts: {
       });
     return f;
   };
-  const { model } = frozenModelForRun(report, opts.runDir).frozen;
+  const reference = await runModel(report, { cacheDir: opts.cacheDir, offline: opts.offline });
+  const { model } = reference;
   const modelOf = (module: string) => model.modules.find((m) => m.name === module);
   const requiresOf = (module: string) =>
     (modelOf(module)?.requires ?? []).map((r) => factsOf(r).package).sort();
@@ -155,6 +161,7 @@ export async function packageRun(opts: {
   const result: PackagingReport = {
     kernel: kernelVersion,
     family: kernel.family.id,
+    model: describeRunModel(reference, report),
     archPackages: kernel.archPackages,
     pkgVersion,
     epoch,
