@@ -1,4 +1,4 @@
-import { gzipSync } from "node:zlib";
+import { spawnSync } from "node:child_process";
 import { KbackportError } from "../../errors.js";
 
 /** One entry of an archive: a directory (no data) or a regular file. */
@@ -64,10 +64,17 @@ function octal(h: Buffer, offset: number, length: number, value: number): void {
   h.write(`${value.toString(8).padStart(length - 1, "0")}\0`, offset, "latin1");
 }
 
-/** `gzip -n` (no name, no time stamp) at gzip's default level, or `-9`. */
+/**
+ * `gzip -n` (no name, no time stamp) at gzip's default level, or `-9`: GNU gzip itself, as OpenWrt's
+ * scripts/ipkg-build and its feed index use it, so that an archive equals theirs byte for byte and no
+ * zlib version changes the bytes.
+ */
 export function gzip(data: Uint8Array, level = 6): Buffer {
-  const out = gzipSync(data, { level });
-  // zlib writes the host OS into byte 9; gzip on Unix writes 3: fix it so every host gives the same bytes.
-  out[9] = 3;
-  return out;
+  const r = spawnSync("gzip", ["-n", `-${level}`], { input: data, maxBuffer: 1 << 30 });
+  if (r.status !== 0) {
+    throw new KbackportError(`gzip failed: ${r.error?.message ?? r.stderr.toString().trim()}`, {
+      hint: "install it: apt-get install gzip",
+    });
+  }
+  return r.stdout;
 }
