@@ -20,17 +20,15 @@ export const MODEM_MODULE = "mhi_sim";
  */
 export async function buildModem(runDir: string, report: RunReport, work: string): Promise<string> {
   const target = report.target!;
-  // In-tree runs built the backport inside their patched kernel copy, whose Module.symvers has its exports.
+  // In-tree runs built the backport inside their patched kernel copy (make M=<kernel>/<backportDir>):
+  // its exports are in that directory's Module.symvers, as an out-of-tree run's are in tree/.
   const kernelDir = report.inTree?.kernelDir ?? target.dir;
   const tree = report.inTree ? join(kernelDir, report.inTree.backportDir) : join(runDir, "tree");
-  const symvers = report.inTree ? join(kernelDir, "Module.symvers") : join(tree, "Module.symvers");
+  const symvers = join(tree, "Module.symvers");
   if (!existsSync(symvers)) {
-    throw new KbackportError(
-      `${runDir} has no ${symvers.slice(runDir.length + 1)}: the software modem links against it`,
-      {
-        hint: "validate the output of a `kbackport run` or `build` (a `prepare` builds nothing)",
-      },
-    );
+    throw new KbackportError(`the run ${runDir} has no ${symvers}: the software modem links against it`, {
+      hint: "validate the output of a `kbackport run` or `build` (a `prepare` builds nothing)",
+    });
   }
   if (!existsSync(join(kernelDir, "Makefile"))) {
     throw new KbackportError(
