@@ -6,6 +6,7 @@ import { KbackportError } from "../errors.js";
 import type { RunReport } from "../report.js";
 import { PACKAGE_ROOT } from "../version.js";
 import type { PinnedModel } from "./at-pins.js";
+import { DriverModelShape } from "./shape.js";
 import { pinFileId } from "./pin-files.js";
 import type { DriverModel } from "./types.js";
 
@@ -28,7 +29,7 @@ const FrozenModelShape = z.object({
   recipe: z.string(),
   pins: z.array(z.object({ source: z.string(), commit: z.string(), subject: z.string() })),
   files: z.record(z.string(), z.string().nullable()),
-  model: z.object({ modules: z.array(z.unknown()), protocol: z.unknown() }),
+  model: DriverModelShape,
 });
 
 /** Frozen models live beside their recipe, in models/<recipe name>/, and kbackport ships its recipes' own. */

@@ -9,13 +9,13 @@ import {
   type FrozenModel,
 } from "../../src/model/frozen.js";
 import { pinFileId } from "../../src/model/pin-files.js";
-import type { DriverModel } from "../../src/model/types.js";
 import { emptyReport, type RunReport } from "../../src/report.js";
 import { tempDir } from "../helpers/cli.js";
+import { tinyModel } from "../helpers/tiny-model.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
-const model = (name: string) => ({ modules: [{ name }], protocol: {} }) as unknown as DriverModel;
+const model = tinyModel;
 
 /** A run at pin `commit` of two sources: one fetched drivers/net, the other drivers/bus; both recorded sizes.h. */
 function runAt(recipeFile: string, commit: string, ids: Record<string, string>): RunReport {
@@ -134,5 +134,15 @@ describe("frozen models", () => {
     );
     writeFileSync(mine, "{ broken");
     expect(() => readFrozenModels(dir)).toThrow(`${mine} is not a frozen model kbackport can read:`);
+    // Checked to the leaf: modules that are not modules, a device id of an unknown bus.
+    writeFileSync(mine, JSON.stringify({ ...frozen, model: { ...frozen.model, modules: [1, 2, null] } }));
+    expect(() => readFrozenModels(dir)).toThrow(
+      `${mine} is not a frozen model kbackport can read: model.modules.0: `,
+    );
+    const odd = { ...frozen.model.modules[0]!, deviceIds: [{ bus: "usb", vendor: 1 }] };
+    writeFileSync(mine, JSON.stringify({ ...frozen, model: { ...frozen.model, modules: [odd] } }));
+    expect(() => readFrozenModels(dir)).toThrow(
+      `${mine} is not a frozen model kbackport can read: model.modules.0.deviceIds.0.bus: `,
+    );
   });
 });

@@ -4,14 +4,14 @@ import { describe, expect, it } from "vitest";
 import { pinsContentKey, type PinnedModel } from "../../src/model/at-pins.js";
 import { freeze, writeFrozenModel } from "../../src/model/frozen.js";
 import { describeRunModel, runModel } from "../../src/model/run-model.js";
-import type { DriverModel } from "../../src/model/types.js";
 import { emptyReport, type RunReport } from "../../src/report.js";
 import { derivedDir, writeDerived } from "../../src/source/derived.js";
 import { tempDir } from "../helpers/cli.js";
+import { tinyModel } from "../helpers/tiny-model.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
-const model = (name: string) => ({ modules: [{ name }], protocol: {} }) as unknown as DriverModel;
+const model = tinyModel;
 
 /** A run of one source at `commit`, its recipe at `recipeFile` (a file that need not exist). */
 function runAt(recipeFile: string, commit: string, id: string): RunReport {
