@@ -62,7 +62,7 @@ export const packageCommand = (exit: (code: number) => void) =>
             process.stdout.write(
               flags.json
                 ? `${JSON.stringify(result, null, 2)}\n`
-                : `${summarizePackaging(result, result.dir)}\n`,
+                : `${[...result.recovered.map((l) => `note     ${l}`), summarizePackaging(result, result.dir)].join("\n")}\n`,
             );
             exit(0);
           } catch (err) {

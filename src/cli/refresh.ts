@@ -19,7 +19,10 @@ function pinList(value: string, previous: Map<string, string> = new Map()): Map<
 }
 
 export function summarizeRefresh(r: RefreshReport): string {
-  const lines = r.pins.map((p) => `pin      ${p.source} ${p.from.slice(0, 12)} -> ${p.to.slice(0, 12)}`);
+  const lines = [
+    ...(r.recovered ?? []).map((l) => `note     ${l}`),
+    ...r.pins.map((p) => `pin      ${p.source} ${p.from.slice(0, 12)} -> ${p.to.slice(0, 12)}`),
+  ];
   for (const u of r.upstream) {
     lines.push(
       "commits" in u

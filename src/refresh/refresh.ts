@@ -12,6 +12,7 @@ import { freeze, writeFrozenModel, type FrozenModel } from "../model/frozen.js";
 import type { DriverModel } from "../model/types.js";
 import { stageOutput } from "../output/atomic-dir.js";
 import { checkOutputDir, commandDirs } from "../output/owned-dir.js";
+import { recoverOutput } from "../output/recover.js";
 import { runPipeline } from "../pipeline.js";
 import { loadRecipe, type Recipe } from "../recipe/load.js";
 import { selectComponents } from "../recipe/select.js";
@@ -74,6 +75,8 @@ export interface TargetRefresh {
 
 export interface RefreshReport {
   recipe: string;
+  /** What a killed refresh had left beside the output, put right before this one. */
+  recovered?: string[];
   pins: { source: string; from: string; to: string }[];
   targets: TargetRefresh[];
   /** The reference model at the new pins against the current one. */
@@ -101,6 +104,7 @@ export async function refresh(opts: RefreshOptions): Promise<RefreshReport> {
       "refresh needs a target: pass --kernel DIR or --openwrt DIR (as many as you ship for)",
     );
   const outDir = resolve(opts.cwd, opts.outDir ?? join("out", `refresh-${recipe.data.name}`));
+  const recovered = recoverOutput(outDir);
   checkOutputDir(
     outDir,
     [
@@ -113,6 +117,7 @@ export async function refresh(opts: RefreshOptions): Promise<RefreshReport> {
   const staged = await stageOutput(outDir, "refresh");
   try {
     const { report, nextModel } = await compareAll(opts, recipe, staged.dir, outDir);
+    if (recovered.length) report.recovered = recovered;
     await writeFile(join(staged.dir, "refresh.json"), `${JSON.stringify(report, null, 2)}\n`);
     await staged.commit();
     if (opts.write && (report.ok || opts.allowBroken)) {

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { KbackportError } from "../../errors.js";
 import { stageOutput } from "../../output/atomic-dir.js";
 import { checkOutputDir } from "../../output/owned-dir.js";
+import { recoverOutput } from "../../output/recover.js";
 import { readRunReport } from "../../validate/run-report.js";
 import { readOpenWrtTree } from "./openwrt-dir.js";
 import { packageRun, packagingBasis, type PackagingReport } from "./package-run.js";
@@ -23,7 +24,9 @@ export interface PackageDirOptions {
  * `kbackport package openwrt RUN`: the run's modules as OpenWrt packages for a kernel named by an OpenWrt
  * tree or by the device's `kernel` package version, written to `<out>/openwrt` (out: the run itself).
  */
-export async function packageRunDir(opts: PackageDirOptions): Promise<PackagingReport & { dir: string }> {
+export async function packageRunDir(
+  opts: PackageDirOptions,
+): Promise<PackagingReport & { dir: string; recovered: string[] }> {
   const report = readRunReport(opts.runDir);
   const kernel = kernelOf(opts);
   const built = report.target?.version;
@@ -36,6 +39,7 @@ export async function packageRunDir(opts: PackageDirOptions): Promise<PackagingR
   packagingBasis(opts.runDir, report);
   const signKey = opts.signKey === undefined ? undefined : readSigningKey(opts.signKey);
   const dir = join(resolve(opts.outDir ?? opts.runDir), "openwrt");
+  const recovered = recoverOutput(dir);
   checkOutputDir(
     dir,
     [
@@ -57,7 +61,7 @@ export async function packageRunDir(opts: PackageDirOptions): Promise<PackagingR
       offline: false,
     });
     await staged.commit();
-    return { ...result, dir };
+    return { ...result, dir, recovered };
   } catch (err) {
     await staged.abandon();
     throw err;
