@@ -22,6 +22,7 @@ export interface CommonFlags {
   openwrt?: string;
   signKey?: string;
   json?: boolean;
+  junit?: string;
 }
 
 const list = (value: string, previous: string[] = []) => [
@@ -56,7 +57,8 @@ export function withPipelineOptions(cmd: Command, targetOptions: boolean): Comma
       list,
     )
     .option("--offline", "use the source cache only, never the network")
-    .option("--json", "print one JSON report on stdout instead of progress");
+    .option("--json", "print one JSON report on stdout instead of progress")
+    .option("--junit <file>", "also write the result as JUnit XML (a case per stage, module and package)");
   if (targetOptions) {
     cmd
       .option(

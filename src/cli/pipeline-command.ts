@@ -13,6 +13,11 @@ export function pipelineCommand(
   withPipelineOptions(cmd, stage !== "fetch");
   cmd.action(async (recipe: string, flags: CommonFlags) => {
     const report = await runPipeline(pipelineOptions(stage, recipe, flags), rendererFor(flags.json));
+    if (flags.junit) {
+      const { runSuite, writeJunit } = await import("../output/junit.js");
+      const failed = report.errors.length > 0 && report.outDir ? `${report.outDir}.failed` : undefined;
+      await writeJunit(flags.junit, [runSuite(report, failed)]);
+    }
     if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(`${summarize(report)}\n`);
     setExitCode(report.errors.length > 0 ? 1 : 0);

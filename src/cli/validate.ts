@@ -73,6 +73,7 @@ export const validateCommand = (exit: (code: number) => void) =>
       [] as string[],
     )
     .option("--json", "print the result as JSON")
+    .option("--junit <file>", "also write the result as JUnit XML (a case per check, VM load and VM check)")
     .action(
       async (
         runDir: string,
@@ -83,6 +84,7 @@ export const validateCommand = (exit: (code: number) => void) =>
           vmTimeout: number;
           vmModemParam: string[];
           json?: boolean;
+          junit?: string;
         },
       ) => {
         try {
@@ -103,6 +105,11 @@ export const validateCommand = (exit: (code: number) => void) =>
           const vmOk =
             !vm || (vm.completed && vm.modules.every((m) => m.loaded) && vm.checks.every((c) => c.ok));
           const ok = checks.ok && vmOk;
+          if (flags.junit) {
+            const { targetName, validateSuite, writeJunit } = await import("../output/junit.js");
+            const { readRunReport } = await import("../validate/run-report.js");
+            await writeJunit(flags.junit, [validateSuite(targetName(readRunReport(runDir)), checks, vm)]);
+          }
           process.stdout.write(
             flags.json
               ? `${JSON.stringify({ ok, model: checks.model, checks: checks.checks, target: checks.target, vm }, null, 2)}\n`
