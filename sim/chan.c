@@ -136,17 +136,30 @@ static void sim_db_mode(struct sim_modem *sim, u32 chan, u32 er)
 		ch->db_mode_sent = true;
 }
 
+/* Whether the host has queued elements the device has not taken yet. */
+static bool sim_chan_pending(struct sim_chan *ch, struct mhi_chan_ctxt *ctxt)
+{
+	return ch->rp != le64_to_cpu(READ_ONCE(ctxt->wp));
+}
+
+/* Moves past one element: the device's read pointer and the context's. */
+static void sim_chan_advance(struct sim_chan *ch, struct mhi_chan_ctxt *ctxt)
+{
+	ch->rp = sim_ring_next(ch->rp, le64_to_cpu(ctxt->rbase),
+			       le64_to_cpu(ctxt->rlen));
+	ctxt->rp = cpu_to_le64(ch->rp);
+	ch->db_mode_sent = false;
+}
+
 /* Uplink: take every buffer the host queued, hand it to the service, complete it. */
 static bool sim_process_ul(struct sim_modem *sim, u32 chan)
 {
 	struct mhi_chan_ctxt *ctxt = sim_chan_ctxt(sim, chan);
 	struct sim_chan *ch = &sim->chan[chan];
 	u32 er = le32_to_cpu(ctxt->erindex);
-	u64 base = le64_to_cpu(ctxt->rbase);
-	u64 len = le64_to_cpu(ctxt->rlen);
 	bool done = false;
 
-	while (ch->rp != le64_to_cpu(READ_ONCE(ctxt->wp))) {
+	while (sim_chan_pending(ch, ctxt)) {
 		struct mhi_ring_element *tre = sim_host_mem(ch->rp);
 		u32 n = MHI_TRE_DATA_GET_LEN(tre);
 
@@ -157,9 +170,7 @@ static bool sim_process_ul(struct sim_modem *sim, u32 chan)
 		}
 		sim_serve_ul(sim, chan, sim_host_mem(MHI_TRE_DATA_GET_PTR(tre)), n);
 		sim_complete(sim, chan, er, ch->rp, MHI_EV_CC_EOT, n);
-		ch->rp = sim_ring_next(ch->rp, base, len);
-		ctxt->rp = cpu_to_le64(ch->rp);
-		ch->db_mode_sent = false;
+		sim_chan_advance(ch, ctxt);
 		done = true;
 	}
 	if (!test_bit(chan, sim->blocked))
@@ -173,8 +184,6 @@ static bool sim_process_dl(struct sim_modem *sim, u32 chan)
 	struct mhi_chan_ctxt *ctxt = sim_chan_ctxt(sim, chan);
 	struct sim_chan *ch = &sim->chan[chan];
 	u32 er = le32_to_cpu(ctxt->erindex);
-	u64 base = le64_to_cpu(ctxt->rbase);
-	u64 len = le64_to_cpu(ctxt->rlen);
 	bool done = false;
 	struct sk_buff *skb;
 
@@ -182,7 +191,7 @@ static bool sim_process_dl(struct sim_modem *sim, u32 chan)
 		struct mhi_ring_element *tre;
 		u32 room, n, code;
 
-		if (ch->rp == le64_to_cpu(READ_ONCE(ctxt->wp))) {
+		if (!sim_chan_pending(ch, ctxt)) {
 			sim_db_mode(sim, chan, er);
 			break;
 		}
@@ -196,9 +205,7 @@ static bool sim_process_dl(struct sim_modem *sim, u32 chan)
 		}
 		memcpy(sim_host_mem(MHI_TRE_DATA_GET_PTR(tre)), skb->data, n);
 		sim_complete(sim, chan, er, ch->rp, code, n);
-		ch->rp = sim_ring_next(ch->rp, base, len);
-		ctxt->rp = cpu_to_le64(ch->rp);
-		ch->db_mode_sent = false;
+		sim_chan_advance(ch, ctxt);
 		skb_unlink(skb, &ch->dl);
 		kfree_skb(skb);
 		done = true;

@@ -13,3 +13,16 @@ export const ALL_MODULES = [
 
 /** Those a Debian x86 kernel allows: no RPMSG, no QCOM_SMEM_STATE. */
 export const X86_MODULES = ALL_MODULES.filter((m) => m !== "qcom_bam_dmux" && m !== "rpmsg_wwan_ctrl");
+
+/** The VM check's data-path checks through the software modem (sim/), in the order the guest runs them. */
+export const MODEM_CHECKS = [
+  "modem-mission-mode",
+  "modem-mhi-devices",
+  "modem-net-up",
+  "modem-ping",
+  "modem-counters",
+  "modem-at",
+  "modem-mbim",
+  "modem-flood",
+  "modem-rebind",
+];

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { headers510, headers61, stockKernel510 } from "../helpers/debian.js";
-import { X86_MODULES } from "../helpers/modules.js";
+import { MODEM_CHECKS, X86_MODULES } from "../helpers/modules.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
 interface VmResult {
@@ -37,19 +37,6 @@ const validate = async (out: string, extra: string[] = []) => {
   ]);
   return { exitCode: r.exitCode, result: JSON.parse(r.stdout) as VmResult };
 };
-
-/** The checks of the data path through the software modem (sim/), in the order the guest runs them. */
-const DATA_PATH_CHECKS = [
-  "modem-mission-mode",
-  "modem-mhi-devices",
-  "modem-net-up",
-  "modem-ping",
-  "modem-counters",
-  "modem-at",
-  "modem-mbim",
-  "modem-flood",
-  "modem-rebind",
-];
 
 describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules", () => {
   const out = tempDir("vm-run");
@@ -100,7 +87,7 @@ describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules",
       "hwsim-default-link": true,
       "mhi_wwan_ctrl-driver": true,
       "mhi_wwan_mbim-driver": true,
-      ...Object.fromEntries(DATA_PATH_CHECKS.map((id) => [id, true])),
+      ...Object.fromEntries(MODEM_CHECKS.map((id) => [id, true])),
       "modules-unload": true,
       "console-clean": true,
     });

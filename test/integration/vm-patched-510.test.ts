@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { kernelTree510 } from "../helpers/debian.js";
-import { X86_MODULES } from "../helpers/modules.js";
+import { MODEM_CHECKS, X86_MODULES } from "../helpers/modules.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
 // In-tree outputs hold a copy of a kernel tree (over a GiB each): not left behind in /tmp.
@@ -81,17 +81,7 @@ describe("VM: a 5.10 kernel built from Debian's sources with the generated rtnet
     expect(vm.checks.find((c) => c.id === "hwsim-link-add-del")).toMatchObject({ ok: true, outcome: "ok" });
     // The data path through the software modem, on the kernel that carries the rtnetlink patches.
     expect(vm.checks.filter((c) => c.id.startsWith("modem-")).map((c) => [c.id, c.ok])).toEqual(
-      [
-        "modem-mission-mode",
-        "modem-mhi-devices",
-        "modem-net-up",
-        "modem-ping",
-        "modem-counters",
-        "modem-at",
-        "modem-mbim",
-        "modem-flood",
-        "modem-rebind",
-      ].map((id) => [id, true]),
+      MODEM_CHECKS.map((id) => [id, true]),
     );
     expect(vm.checks.filter((c) => !c.ok)).toEqual([]);
     expect(ok).toBe(true);
