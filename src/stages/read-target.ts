@@ -127,7 +127,8 @@ function checkInTreeOptions(opts: PipelineOptions, target: KernelTarget): void {
   checkSourceTree(target);
 }
 
-function duplicateWarning(d: Duplicate): string {
+/** The run's warning on a component the target already has (a DKMS package says it again when installed). */
+export function duplicateWarning(d: Duplicate): string {
   const has = `the target kernel has its own ${d.component} (${d.inKernel.join(", ")})`;
   if (d.choice === "skip")
     return `${has}: the component is skipped and what requires it builds against the kernel's`;
