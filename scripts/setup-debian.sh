@@ -3,7 +3,8 @@
 # kernel sources (6.1 and 6.12 as "upstream", 5.10 for kernel patches and VM kernels), bookworm's 6.1 headers, and, from a
 # bullseye apt source added at low priority, the newest 5.10 headers: the real older target. Coccinelle is
 # for `npm run bench` only (its spatch is what the rules are measured against); python3-junitparser is the
-# JUnit consumer the tests read kbackport's JUnit XML with.
+# JUnit consumer the tests read kbackport's JUnit XML with; dkms and openssl are for the DKMS package's test
+# (it installs the .deb with bookworm's dkms, which signs the modules with a throwaway key).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -43,7 +44,7 @@ headers510=$(apt-cache search --names-only '^linux-headers-5\.10\.0-[0-9]+-amd64
 apt-get install -y -q --no-install-recommends \
   build-essential bc bison flex libelf-dev libssl-dev kmod git xz-utils patch ca-certificates \
   gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu signify-openbsd qemu-system-x86 busybox-static cpio coccinelle python3-junitparser \
-  linux-source-6.12 linux-source-6.1 linux-source-5.10 linux-headers-amd64 "$headers510"
+  dkms openssl linux-source-6.12 linux-source-6.1 linux-source-5.10 linux-headers-amd64 "$headers510"
 
 # The stock kernel those headers belong to, for the VM check: downloaded, not installed on this machine.
 image="linux-image-${headers510#linux-headers-}"
