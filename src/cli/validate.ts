@@ -51,8 +51,15 @@ export const validateCommand = (exit: (code: number) => void) =>
     )
     .argument("<run-dir>", "output directory of a build or run")
     .option("--vm", "boot the modules in a VM")
-    .option("--vm-kernel <vmlinuz>", "kernel image to boot (the kernel the run targeted)")
+    .option(
+      "--vm-kernel <vmlinuz>",
+      "kernel image to boot (the kernel the run targeted): bzImage or vmlinuz, arm's zImage, mipsel's vmlinux",
+    )
     .option("--vm-modules <dir>", "that kernel's /lib/modules/<release>, for the modules ours depend on")
+    .option(
+      "--vm-root <dir>",
+      "the guest's busybox and iproute2 (Debian's, unpacked) for the kernel's arch (default: / on a host of that arch, else /var/cache/kbackport/guest-<debian-arch>)",
+    )
     .option(
       "--vm-timeout <seconds>",
       "give up on the guest after this long",
@@ -81,6 +88,7 @@ export const validateCommand = (exit: (code: number) => void) =>
           vm?: boolean;
           vmKernel?: string;
           vmModules?: string;
+          vmRoot?: string;
           vmTimeout: number;
           vmModemParam: string[];
           json?: boolean;
@@ -93,6 +101,7 @@ export const validateCommand = (exit: (code: number) => void) =>
             runDir,
             kernelImage: flags.vmKernel!,
             kernelModules: flags.vmModules,
+            guestRoot: flags.vmRoot,
             timeoutSeconds: flags.vmTimeout,
             modemParams: flags.vmModemParam,
           };

@@ -1,6 +1,8 @@
+import { lstatSync, readlinkSync } from "node:fs";
 import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
+import { KbackportError } from "../errors.js";
 import type { RuntimeFact } from "../model/runtime.js";
 import { guestHelpers, kernelLogScript, type GuestCheck } from "./data-path.js";
 
@@ -16,6 +18,9 @@ export const MARK = { load: "KBACKPORT-LOAD", check: "KBACKPORT-CHECK", end: "KB
 
 /** Where iproute2's ip goes in the guest: busybox's own `ip` in /bin cannot add WWAN links. */
 export const GUEST_IP = "/sbin/ip";
+
+/** Where Debian's busybox-static installs busybox, in the guest's root and in the guest. */
+export const GUEST_BUSYBOX = "/bin/busybox";
 
 /**
  * The guest's /init: load the modules in order, probe each fact, print one outcome word per fact
@@ -85,11 +90,21 @@ export function expectedOutcome(fact: RuntimeFact, hasFeature: (id: string) => b
   return "ok";
 }
 
+/**
+ * The guest's user space: a root directory with Debian's binaries for its architecture (the host's own
+ * root when it runs them), and where that architecture's libraries are.
+ */
+export interface GuestRoot {
+  root: string;
+  libraryDirs: readonly string[];
+}
+
 /** Writes a newc initramfs with busybox, iproute2's ip (and its libraries), the modules and /init. */
 export async function buildInitramfs(opts: {
   dir: string;
   output: string;
-  busybox: string;
+  guest: GuestRoot;
+  /** Where ip is in the guest's root. */
   ip?: string;
   modules: readonly VmModule[];
   facts: readonly RuntimeFact[];
@@ -97,13 +112,13 @@ export async function buildInitramfs(opts: {
 }): Promise<void> {
   for (const sub of ["bin", "sbin", "dev", "proc", "sys", "tmp", "modules"])
     await mkdir(join(opts.dir, sub), { recursive: true });
-  await copyFile(opts.busybox, join(opts.dir, "bin/busybox"));
-  await chmod(join(opts.dir, "bin/busybox"), 0o755);
+  await copyFile(inRoot(opts.guest.root, GUEST_BUSYBOX)!, join(opts.dir, GUEST_BUSYBOX));
+  await chmod(join(opts.dir, GUEST_BUSYBOX), 0o755);
   if (opts.ip) {
-    await copyFile(opts.ip, join(opts.dir, GUEST_IP));
-    for (const lib of await sharedLibraries(opts.ip)) {
+    await copyFile(inRoot(opts.guest.root, opts.ip)!, join(opts.dir, GUEST_IP));
+    for (const [lib, file] of await sharedLibraries(opts.guest, opts.ip)) {
       await mkdir(join(opts.dir, dirname(lib)), { recursive: true });
-      await copyFile(lib, join(opts.dir, lib));
+      await copyFile(file, join(opts.dir, lib));
     }
   }
   for (const m of opts.modules) await copyFile(m.path, join(opts.dir, "modules", `${m.name}.ko`));
@@ -116,8 +131,66 @@ export async function buildInitramfs(opts: {
   });
 }
 
-/** The libraries (and loader) a host binary needs, from ldd. */
-async function sharedLibraries(binary: string): Promise<string[]> {
-  const { stdout } = await execa("ldd", [binary]);
-  return [...stdout.matchAll(/(\/\S+\.so[.\d]*)/g)].map((m) => m[1]!);
+/**
+ * The loader and libraries a binary of the guest's root needs, by path in the guest, with the file to
+ * copy: its ELF interpreter and, transitively, its DT_NEEDED entries, found in the architecture's library
+ * directories (read with readelf: a foreign binary cannot run for ldd).
+ */
+async function sharedLibraries(guest: GuestRoot, binary: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const missing = (name: string, user: string) =>
+    new KbackportError(`${name}, which ${user} needs, is not in ${guest.root}`, {
+      hint: "unpack the Debian package that has it there too",
+    });
+  for (let pending = [binary], path = pending.pop(); path !== undefined; path = pending.pop()) {
+    const elf = inRoot(guest.root, path)!;
+    const { stdout } = await execa("readelf", ["--wide", "--program-headers", "--dynamic", elf]);
+    const interpreter = /\[Requesting program interpreter: (\S+)\]/.exec(stdout)?.[1];
+    const needed = [...stdout.matchAll(/\(NEEDED\)\s+Shared library: \[(\S+)\]/g)].map((m) => {
+      const lib = guest.libraryDirs.map((dir) => `${dir}/${m[1]}`).find((p) => inRoot(guest.root, p));
+      if (!lib) throw missing(m[1]!, path);
+      return lib;
+    });
+    for (const lib of interpreter ? [interpreter, ...needed] : needed) {
+      if (found.has(lib)) continue;
+      const file = inRoot(guest.root, lib);
+      if (!file) throw missing(lib, path);
+      found.set(lib, file);
+      pending.push(lib);
+    }
+  }
+  return found;
+}
+
+/**
+ * A path in a root directory with its symbolic links followed within that root (Debian's packages link
+ * /sbin/ip to /bin/ip: unpacked elsewhere, that means the root's /bin/ip, not the host's), or undefined
+ * when nothing is there.
+ */
+export function inRoot(root: string, path: string): string | undefined {
+  const rest = path.split("/").filter(Boolean);
+  const done: string[] = [];
+  for (let links = 0; rest.length > 0;) {
+    const part = rest.shift()!;
+    if (part === ".") continue;
+    if (part === "..") {
+      done.pop();
+      continue;
+    }
+    const at = join(root, ...done, part);
+    let stat;
+    try {
+      stat = lstatSync(at);
+    } catch {
+      return undefined;
+    }
+    if (stat.isSymbolicLink()) {
+      // As the kernel does: a loop of links ends in ELOOP.
+      if (++links > 40) return undefined;
+      const target = readlinkSync(at);
+      if (target.startsWith("/")) done.length = 0;
+      rest.unshift(...target.split("/").filter(Boolean));
+    } else done.push(part);
+  }
+  return join(root, ...done);
 }

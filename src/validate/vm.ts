@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { RunReport } from "../report.js";
 import { readRunReport } from "./run-report.js";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { hasTool } from "../build/toolchain.js";
 import { KbackportError } from "../errors.js";
+import { parseConfig } from "../kernel/target.js";
 import { runModel } from "../model/run-model.js";
 import { BEHAVIOUR_FACTS, registrationFacts, type RuntimeFact } from "../model/runtime.js";
 import {
@@ -17,8 +18,17 @@ import {
   unloadCheck,
   type GuestCheck,
 } from "./data-path.js";
-import { buildInitramfs, expectedOutcome, MARK, type VmModule } from "./initramfs.js";
+import { buildInitramfs, expectedOutcome, GUEST_BUSYBOX, inRoot, MARK, type VmModule } from "./initramfs.js";
 import { buildModem, MODEM_MODULE } from "./modem-build.js";
+import {
+  checkImage,
+  defaultGuestRoot,
+  imageHint,
+  libraryDirs,
+  qemuCommand,
+  vmMachine,
+  type VmMachine,
+} from "./vm-machine.js";
 
 export interface VmOptions {
   /** A run's output directory (report.json and modules/). */
@@ -28,7 +38,8 @@ export interface VmOptions {
   /** /lib/modules/<release> of that kernel, for the kernel's own modules ours depend on. */
   kernelModules?: string;
   timeoutSeconds: number;
-  busybox?: string;
+  /** The guest's busybox and iproute2, unpacked for its architecture (default: defaultGuestRoot). */
+  guestRoot?: string;
   /** Parameters for the software modem's module (fault injection: drop_every=N). */
   modemParams?: string[];
 }
@@ -54,31 +65,45 @@ export interface VmReport {
   consoleTail: string[];
 }
 
-/** What the VM check needs before anything runs: an x86 run, the kernel image, qemu and busybox. */
+/** What the VM check needs before anything runs: a run, the machine for its target, the image, qemu, busybox. */
 export function checkVmInputs(opts: VmOptions): {
   report: RunReport & { target: NonNullable<RunReport["target"]> };
-  busybox: string;
+  machine: VmMachine;
+  root: string;
 } {
   const report = readRunReport(opts.runDir);
-  if (report.target?.arch !== "x86") {
-    throw new KbackportError(
-      `the VM check boots x86 kernels; this run targets ${report.target?.arch ?? "no kernel"}`,
-    );
-  }
+  if (!report.target)
+    throw new KbackportError("the VM check boots the run's target kernel; this run has none");
+  const configPath = join(report.target.dir, ".config");
+  const config = existsSync(configPath) ? parseConfig(readFileSync(configPath, "utf8")) : undefined;
+  const machine = vmMachine(report.target.arch, config);
   if (!existsSync(opts.kernelImage)) {
     throw new KbackportError(`kernel image ${opts.kernelImage} does not exist`, {
-      hint: `use the vmlinuz of the kernel the run was built for (${report.target.release})`,
+      hint: imageHint(machine, report.target.release),
     });
   }
-  if (!hasTool("qemu-system-x86_64")) {
-    throw new KbackportError("qemu-system-x86_64 not found", {
-      hint: "install it: apt-get install qemu-system-x86",
+  checkImage(machine, opts.kernelImage, report.target.release);
+  if (!hasTool(machine.qemu)) {
+    throw new KbackportError(`${machine.qemu} not found`, {
+      hint: `install it: apt-get install ${machine.qemuPackage}`,
     });
   }
-  const busybox = opts.busybox ?? "/bin/busybox";
-  if (!existsSync(busybox))
-    throw new KbackportError(`${busybox} not found`, { hint: "install it: apt-get install busybox-static" });
-  return { report: { ...report, target: report.target }, busybox };
+  const root = opts.guestRoot ?? defaultGuestRoot(machine);
+  if (!inRoot(root, GUEST_BUSYBOX))
+    throw new KbackportError(`${join(root, GUEST_BUSYBOX)} not found`, guestHint(machine, root));
+  return { report: { ...report, target: report.target }, machine, root };
+}
+
+/** How to get the guest's busybox and iproute2: Debian's packages of the guest's architecture. */
+function guestHint(machine: VmMachine, root: string): { hint: string } {
+  return {
+    hint:
+      root === "/"
+        ? "install them: apt-get install busybox-static iproute2"
+        : root === defaultGuestRoot(machine)
+          ? `scripts/setup-debian.sh unpacks Debian's busybox-static and iproute2 for ${machine.debianArch} there`
+          : `pass --vm-root with Debian's busybox-static and iproute2 for ${machine.debianArch} unpacked (dpkg-deb -x)`,
+  };
 }
 
 /**
@@ -87,7 +112,7 @@ export function checkVmInputs(opts: VmOptions): {
  * from the serial console, up to an end marker or the timeout; qemu's exit code says nothing.
  */
 export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
-  const { report, busybox } = checkVmInputs(opts);
+  const { report, machine, root } = checkVmInputs(opts);
   const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
   const modules = await loadOrder(ours, opts.kernelModules);
   const reference = await runModel(report);
@@ -97,7 +122,7 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
   });
   const features = new Map(report.target.features.map((f) => [f.id, f.present]));
   const expected = new Map(facts.map((f) => [f.id, expectedOutcome(f, (id) => features.get(id) === true)]));
-  const ip = facts.some((f) => f.kind === "link-add") ? findIp() : undefined;
+  const ip = facts.some((f) => f.kind === "link-add") ? findIp(machine, root) : undefined;
   const work = await mkdtemp(join(tmpdir(), "kbackport-vm-"));
   try {
     // The data path needs the MHI core, mhi_net and the control ports: then the software modem joins them.
@@ -108,30 +133,23 @@ export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
     }
     const checks = [...(dataPath ? dataPathChecks() : []), unloadCheck(modules.map((m) => m.name))];
     const initrd = join(work, "initrd.cpio");
-    await buildInitramfs({ dir: join(work, "root"), output: initrd, busybox, ip, modules, facts, checks });
+    await buildInitramfs({
+      dir: join(work, "root"),
+      output: initrd,
+      guest: { root, libraryDirs: libraryDirs(machine) },
+      ip,
+      modules,
+      facts,
+      checks,
+    });
     const start = Date.now();
-    const qemu = execa(
-      "qemu-system-x86_64",
-      [
-        "-machine",
-        "pc",
-        "-accel",
-        "tcg",
-        "-m",
-        "512M",
-        "-smp",
-        "1",
-        "-nographic",
-        "-no-reboot",
-        "-kernel",
-        opts.kernelImage,
-        "-initrd",
-        initrd,
-        "-append",
-        "console=ttyS0 panic=-1 loglevel=3",
-      ],
-      { reject: false, timeout: opts.timeoutSeconds * 1000, all: true, stdin: "ignore" },
-    );
+    const { file, args } = qemuCommand(machine, opts.kernelImage, initrd);
+    const qemu = execa(file, args, {
+      reject: false,
+      timeout: opts.timeoutSeconds * 1000,
+      all: true,
+      stdin: "ignore",
+    });
     // A kernel without ACPI halts instead of powering off: stop qemu once the guest has said everything.
     let seen = "";
     let stopping = false;
@@ -266,13 +284,14 @@ async function loadOrder(ours: ReadonlyMap<string, string>, kernelModules?: stri
   return ordered;
 }
 
-/** iproute2's ip on this machine (bookworm keeps it in /usr/sbin, older Debian in /bin). */
-function findIp(): string {
-  const found = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p));
+/** iproute2's ip in the guest's root (bookworm keeps it in /bin, with links in /sbin and /usr/sbin). */
+function findIp(machine: VmMachine, root: string): string {
+  const found = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => inRoot(root, p));
   if (!found)
-    throw new KbackportError("iproute2's ip not found: the VM check adds WWAN links with it", {
-      hint: "install it: apt-get install iproute2",
-    });
+    throw new KbackportError(
+      `iproute2's ip not found in ${root}: the VM check adds WWAN links with it`,
+      guestHint(machine, root),
+    );
   return found;
 }
 

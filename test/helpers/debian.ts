@@ -86,8 +86,8 @@ export async function kernelTree510(
 }
 
 /**
- * Little-endian MIPS 5.10 (tinyconfig, a Malta board with PCI), built for its Module.symvers: the
- * kernel of the OpenWrt ramips tests and a router target of its own.
+ * Little-endian MIPS 5.10 (tinyconfig, a Malta board with PCI), built: the kernel of the OpenWrt ramips
+ * tests, a router target of its own, and the vmlinux the VM check boots on qemu's malta.
  */
 export const mipselTree510 = () =>
   kernelTree510("linux-5.10-mipsel", "mipsel", {
@@ -96,6 +96,13 @@ export const mipselTree510 = () =>
     configFile: "fixtures/mipsel-kernel.config",
   });
 
-/** 32-bit ARM 5.10 (tinyconfig, ARMv7 with Qualcomm SoCs and PCI), prepared for module builds. */
+/**
+ * 32-bit ARM 5.10 (tinyconfig, ARMv7 with Qualcomm SoCs and PCI), built: a router target, and the zImage
+ * the VM check boots on qemu's virt.
+ */
 export const armTree510 = () =>
-  kernelTree510("linux-5.10-arm", "arm", { base: "tinyconfig", configFile: "fixtures/arm-kernel.config" });
+  kernelTree510("linux-5.10-arm", "arm", {
+    base: "tinyconfig",
+    image: true,
+    configFile: "fixtures/arm-kernel.config",
+  });

@@ -92,7 +92,7 @@ describe("kbackport CLI", () => {
     expect(r.stderr).toContain("argument 'merge' is invalid. Allowed choices are replace, skip, in-tree.");
   });
 
-  it("validate says what it needs: a run's output, a kernel image for --vm, an x86 run", async () => {
+  it("validate says what it needs: a run's output, a kernel image for --vm of the kind its machine boots", async () => {
     const notARun = tempDir("not-a-run");
     const noRun = await kbackport(["validate", notARun]);
     expect(noRun).toMatchObject({ exitCode: 1 });
@@ -114,7 +114,23 @@ describe("kbackport CLI", () => {
       mkdirSync(dir);
       writeFileSync(
         join(dir, "report.json"),
-        JSON.stringify({ target: { arch, release: "5.10.0-46-amd64", features: [] }, modules: [] }),
+        JSON.stringify({
+          kbackport: "0.1.0",
+          command: "run",
+          target: {
+            dir: "/nonexistent",
+            sourceDir: "/nonexistent",
+            kind: "headers",
+            release: "5.10.0-46-amd64",
+            version: "5.10.262",
+            arch,
+            crossCompile: "",
+            compiler: "gcc-10",
+            symvers: true,
+            features: [],
+          },
+          modules: [],
+        }),
       );
       return dir;
     };
@@ -122,14 +138,37 @@ describe("kbackport CLI", () => {
     expect(arm.exitCode).toBe(1);
     expect(JSON.parse(arm.stdout)).toEqual({
       ok: false,
-      errors: [{ message: "the VM check boots x86 kernels; this run targets arm64" }],
+      errors: [
+        {
+          message:
+            "the VM check cannot boot arm64 kernels: it boots x86 (qemu-system-x86_64 -machine pc), " +
+            "arm (qemu-system-arm -machine virt), mipsel (qemu-system-mipsel -machine malta)",
+          hint: "validate the run without --vm",
+        },
+      ],
     });
+
+    // A MIPS target's endianness is read from its tree's .config.
+    const mips = await kbackport(["validate", run("mips"), "--vm", "--vm-kernel", "/nonexistent"]);
+    expect(mips.exitCode).toBe(1);
+    expect(mips.stdout).toContain(
+      "error: the VM check reads a MIPS target's endianness from its .config, and the run's kernel tree is gone",
+    );
+
+    const notZImage = join(tempDir("not-zimage"), "zImage");
+    writeFileSync(notZImage, "not a kernel");
+    const wrongImage = await kbackport(["validate", run("arm"), "--vm", "--vm-kernel", notZImage]);
+    expect(wrongImage.exitCode).toBe(1);
+    expect(wrongImage.stdout).toContain(
+      `error: ${notZImage} is not an ARM zImage, the kernel image qemu-system-arm boots here`,
+    );
 
     const missingImage = await kbackport(["validate", run("x86"), "--vm", "--vm-kernel", "/nonexistent"]);
     expect(missingImage.exitCode).toBe(1);
     expect(missingImage.stdout).toContain("error: kernel image /nonexistent does not exist");
     expect(missingImage.stdout).toContain(
-      "hint: use the vmlinuz of the kernel the run was built for (5.10.0-46-amd64)",
+      "hint: use the kernel the run was built for (5.10.0-46-amd64): /boot/vmlinuz-5.10.0-46-amd64 where it " +
+        "is installed, arch/x86/boot/bzImage in its build tree",
     );
   });
 });
