@@ -73,11 +73,15 @@ export function distroModules(release: string, modules: string): { restore(): vo
 }
 
 /**
- * A copy of Debian's headers for one kernel (the -amd64 directory and the -common one its Makefile
- * includes, the latter as links but for one header) in which `header` lacks the lines matching `drop`:
- * the headers of a point release that does not have an API.
+ * A copy of Debian's headers for one kernel (the -amd64 directory, and the -common one its Makefile
+ * includes as links), as another point release of the series would install them; with `lacking`, the
+ * header there lacks the lines matching `drop`: a point release without that API.
  */
-export function headersLacking(headers: string, header: string, drop: RegExp, dir: string): string {
+export function copyHeaders(
+  headers: string,
+  dir: string,
+  lacking?: { header: string; drop: RegExp },
+): string {
   const include = /^include\s+(\S+)\/Makefile\s*$/m.exec(readFileSync(join(headers, "Makefile"), "utf8"));
   if (!include) throw new Error(`${headers}/Makefile includes no common headers`);
   const common = include[1]!;
@@ -94,14 +98,16 @@ export function headersLacking(headers: string, header: string, drop: RegExp, di
   }
   execFileSync("cp", ["-as", common, join(dir, "common")]);
   writeFileSync(join(arch, "Makefile"), `include ${join(dir, "common")}/Makefile\n`);
-  const text = readFileSync(join(common, header), "utf8");
-  rmSync(join(dir, "common", header));
-  writeFileSync(
-    join(dir, "common", header),
-    text
-      .split("\n")
-      .filter((l) => !drop.test(l))
-      .join("\n"),
-  );
+  if (lacking) {
+    const text = readFileSync(join(common, lacking.header), "utf8");
+    rmSync(join(dir, "common", lacking.header));
+    writeFileSync(
+      join(dir, "common", lacking.header),
+      text
+        .split("\n")
+        .filter((l) => !lacking.drop.test(l))
+        .join("\n"),
+    );
+  }
   return arch;
 }

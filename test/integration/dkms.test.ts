@@ -6,7 +6,7 @@ import type { DkmsPackaging } from "../../src/package/dkms/package-dkms.js";
 import type { RunReport } from "../../src/report.js";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { headers510, stockKernel510 } from "../helpers/debian.js";
-import { distroModules, headersLacking, removeDkmsPackage, run, SIGNING_CONF } from "../helpers/dkms.js";
+import { copyHeaders, distroModules, removeDkmsPackage, run, SIGNING_CONF } from "../helpers/dkms.js";
 import { MODEM_CHECKS, X86_MODULES } from "../helpers/modules.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
@@ -163,28 +163,31 @@ describe("Debian and Ubuntu: the DKMS package of a run for bullseye's 5.10, inst
     }
   });
 
-  it("refuses, before the compiler, the headers of a 5.10 point release that lacks an API the run assumed present", () => {
-    expect(report.target!.features.find((f) => f.id === "vcalloc")).toMatchObject({ present: true });
-    const older = headersLacking(
-      headers510(),
-      "include/linux/vmalloc.h",
-      /\bvcalloc\b/,
-      tempDir("dkms-older"),
+  it("builds for another kernel of the series whose headers agree, and refuses, before the compiler, one that lacks an API the run assumed present", () => {
+    const dkms = (release: string, headers: string) =>
+      shown("dkms", ["build", `${NAME}/${pkg.version}`, "-k", release, "--kernelsourcedir", headers]);
+    const agreeing = dkms("5.10.0-998-amd64", copyHeaders(headers510(), tempDir("dkms-same")));
+    expect(agreeing.status).toBe(0);
+    expect(agreeing.stdout).toMatch(
+      new RegExp(`fit ${NAME} ${pkg.version}: its \\d+ kernel APIs are as on Linux ${kernel.release}\n`),
     );
-    const build = shown("dkms", [
-      "build",
-      `${NAME}/${pkg.version}`,
-      "-k",
-      "5.10.0-999-amd64",
-      "--kernelsourcedir",
-      older,
-    ]);
-    expect(build.status).not.toBe(0);
-    expect(build.stderr).toContain(
+    expect(run("dkms", ["status", "-m", NAME, "-k", "5.10.0-998-amd64"]).stdout).toBe(
+      `${NAME}/${pkg.version}, 5.10.0-998-amd64, x86_64: built\n`,
+    );
+    expect(run("dkms", ["unbuild", `${NAME}/${pkg.version}`, "-k", "5.10.0-998-amd64"]).status).toBe(0);
+
+    expect(report.target!.features.find((f) => f.id === "vcalloc")).toMatchObject({ present: true });
+    const older = copyHeaders(headers510(), tempDir("dkms-older"), {
+      header: "include/linux/vmalloc.h",
+      drop: /\bvcalloc\b/,
+    });
+    const refused = dkms("5.10.0-999-amd64", older);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(
       `kbackport: ${NAME} ${pkg.version} was made for Linux ${kernel.release} and does not fit the kernel headers in ${older}:\n` +
         "  vcalloc: ",
     );
-    expect(build.stderr).toMatch(
+    expect(refused.stderr).toMatch(
       / {2}vcalloc: \S+\/common\/include\/linux\/vmalloc\.h lacks it; the backport uses it/,
     );
     const log = readFileSync(`/var/lib/dkms/${NAME}/${pkg.version}/build/make.log`, "utf8");
