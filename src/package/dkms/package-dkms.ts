@@ -45,6 +45,7 @@ const PACKAGING_REPORT = "packaging.json";
 /** dh_dkms's dependency when dkms.conf has no BUILD_EXCLUSIVE_CONFIG (dh_dkms, dh-dkms 3.0.10). */
 const DEPENDS = ["dkms (>= 2.1.0.0)"];
 
+// Debian Policy 5.6.2 wants a name and address; a .invalid one (RFC 2606) says that none answers there.
 const DEFAULT_MAINTAINER = "kbackport <kbackport@kbackport.invalid>";
 
 // dkms refuses to put a module in place of the kernel's own of the same version (both carry none, as the
@@ -80,7 +81,9 @@ export async function packageDkmsDir(opts: {
     });
   const maintainer = opts.maintainer ?? DEFAULT_MAINTAINER;
   if (!/^[^<>\n]+ <[^<>\s]+@[^<>\s]+>$/.test(maintainer))
-    throw new KbackportError(`--maintainer ${maintainer}: expected "Name <address>"`);
+    throw new KbackportError(`--maintainer ${maintainer}: expected "Name <address>"`, {
+      hint: 'for example --maintainer "Jane Doe <jane@example.org>"',
+    });
   const treeFiles = checkedTreeFiles(opts.runDir, report);
   requireDpkgDeb();
 
