@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -174,18 +175,42 @@ describe("kbackport CLI", () => {
 });
 
 describe("package and refresh refuse unclear requests before any work", () => {
-  /** A run directory with a report of a 5.10.262 build and one module. */
+  /** A run directory with a report of a 5.10.262 build and one module (its ELF header: 32-bit MIPS, little-endian, relocatable). */
   const runDir = () => {
     const dir = join(tempDir("pkg-run"), "out");
     mkdirSync(join(dir, "modules"), { recursive: true });
-    writeFileSync(join(dir, "modules", "mhi.ko"), "ko");
+    const ko = Buffer.alloc(64);
+    ko.writeUInt32BE(0x7f454c46, 0);
+    ko.set([1, 1, 1], 4);
+    ko.writeUInt16LE(1, 16);
+    ko.writeUInt16LE(8, 18);
+    writeFileSync(join(dir, "modules", "mhi.ko"), ko);
     writeFileSync(
       join(dir, "report.json"),
       JSON.stringify({
+        kbackport: "0.1.0",
+        command: "run",
         recipe: { name: "mhi-wwan" },
-        target: { dir: "/nonexistent", version: "5.10.262", release: "5.10.262", arch: "mips", features: [] },
+        target: {
+          dir: "/nonexistent",
+          sourceDir: "/nonexistent",
+          kind: "tree",
+          version: "5.10.262",
+          release: "5.10.262",
+          arch: "mips",
+          crossCompile: "mipsel-linux-gnu-",
+          compiler: "mipsel-linux-gnu-gcc",
+          symvers: true,
+          features: [],
+        },
         modules: [
-          { name: "mhi", component: "mhi", dir: "drivers/bus/mhi/host", path: "modules/mhi.ko", sha256: "" },
+          {
+            name: "mhi",
+            component: "mhi",
+            dir: "drivers/bus/mhi/host",
+            path: "modules/mhi.ko",
+            sha256: createHash("sha256").update(ko).digest("hex"),
+          },
         ],
         sources: [],
       }),
