@@ -137,7 +137,7 @@ export function qemuCommand(
 }
 
 /** scripts/setup-debian.sh unpacks Debian's busybox-static and iproute2 of each foreign guest here. */
-export const GUEST_ROOTS = "/var/cache/kbackport";
+const GUEST_ROOTS = "/var/cache/kbackport";
 
 /** Where the guest's busybox and iproute2 come from: the host itself when it runs the same binaries. */
 export function defaultGuestRoot(machine: VmMachine): string {
