@@ -114,18 +114,25 @@ describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules",
     expect(exitCode).toBe(1);
     expect(result.ok).toBe(false);
     const failed = result.vm.checks.filter((c) => !c.ok);
-    expect(failed.map((c) => [c.id, c.outcome, c.detail])).toEqual([
-      ["modem-ping", "fail", "18 of 20 echo replies from 192.0.2.2"],
-      [
-        "modem-counters",
-        "fail",
-        "expected +20 packets and +1680 bytes each way: tx_packets +20 rx_packets +18 tx_bytes +1680 rx_bytes +1512; modem received +20 packets +1680 bytes, sent +18 packets +1512 bytes",
-      ],
-      ["modem-flood", "fail", "1800 of 2000 replies"],
+    expect(failed.map((c) => [c.id, c.outcome])).toEqual([
+      ["modem-ping", "fail"],
+      ["modem-counters", "fail"],
+      ["modem-flood", "fail"],
     ]);
+    // Every tenth packet is lost for sure; under emulation a reply may also come after ping stopped waiting.
+    const replies = (detail: string | undefined, pattern: RegExp) => Number(pattern.exec(detail ?? "")?.[1]);
+    expect(replies(failed[0]!.detail, /^(\d+) of 20 echo replies from 192\.0\.2\.2$/)).toBeLessThanOrEqual(
+      18,
+    );
+    expect(failed[1]!.detail).toMatch(
+      /^expected \+20 packets and \+1680 bytes each way: tx_packets \+20 rx_packets \+1[0-8] tx_bytes \+1680 rx_bytes \+\d+; modem received \+20 packets \+1680 bytes, sent \+18 packets \+1512 bytes$/,
+    );
+    expect(replies(failed[2]!.detail, /^(\d+) of 2000 replies$/)).toBeLessThanOrEqual(1800);
     // The console before the failure: ping's own summary.
     expect(failed[0]!.console).toEqual(
-      expect.arrayContaining(["20 packets transmitted, 18 packets received, 10% packet loss"]),
+      expect.arrayContaining([
+        expect.stringMatching(/^20 packets transmitted, 1[0-8] packets received, \d+% packet loss$/),
+      ]),
     );
   });
 
