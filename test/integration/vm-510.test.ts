@@ -1,24 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { headers510, headers61, stockKernel510 } from "../helpers/debian.js";
-import { MODEM_CHECKS, X86_MODULES } from "../helpers/modules.js";
+import { X86_MODULES } from "../helpers/modules.js";
+import { VM_CHECKS, type VmResult } from "../helpers/vm.js";
 import { fixtureSources } from "../helpers/upstream.js";
-
-interface VmResult {
-  ok: boolean;
-  vm: {
-    completed: boolean;
-    modules: { name: string; loaded: boolean; error?: string }[];
-    checks: {
-      id: string;
-      ok: boolean;
-      outcome: string;
-      expected: string;
-      detail?: string;
-      console?: string[];
-    }[];
-  };
-}
 
 const validate = async (out: string, extra: string[] = []) => {
   const kernel = stockKernel510();
@@ -74,23 +59,7 @@ describe("VM: Debian bullseye's stock 5.10 kernel with the out-of-tree modules",
       outcome: "refused",
       detail: expect.stringContaining("Invalid argument"),
     });
-    expect(Object.fromEntries(result.vm.checks.map((c) => [c.id, c.ok]))).toEqual({
-      "mhi-bus": true,
-      "mhi-pci-generic-driver": true,
-      "mhi_net-driver": true,
-      "wwan-class": true,
-      "wwan_hwsim-class": true,
-      "hwsim-wwan-device": true,
-      "hwsim-at-port": true,
-      "hwsim-link-add-del": true,
-      // On a kernel without the rtnetlink patches the WWAN core still creates the default link.
-      "hwsim-default-link": true,
-      "mhi_wwan_ctrl-driver": true,
-      "mhi_wwan_mbim-driver": true,
-      ...Object.fromEntries(MODEM_CHECKS.map((id) => [id, true])),
-      "modules-unload": true,
-      "console-clean": true,
-    });
+    expect(result.vm.checks.map((c) => [c.id, c.ok])).toEqual(VM_CHECKS.map((id) => [id, true]));
     const detail = Object.fromEntries(result.vm.checks.map((c) => [c.id, c.detail]));
     expect(detail["modem-mission-mode"]).toBe("M0 mission-mode");
     expect(detail["modem-ping"]).toBe("20 of 20 echo replies");

@@ -4,7 +4,8 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { kbackport, kbackportJson, tempDir } from "../helpers/cli.js";
 import { armTree510, mipselTree510 } from "../helpers/debian.js";
-import { MODEM_CHECKS, X86_MODULES } from "../helpers/modules.js";
+import { X86_MODULES } from "../helpers/modules.js";
+import { VM_CHECKS, type VmResult } from "../helpers/vm.js";
 import { fixtureSources } from "../helpers/upstream.js";
 
 // The router targets' own kernels (trees from Debian's linux-source-5.10, built with the options qemu's
@@ -21,22 +22,6 @@ const ROUTERS: Router[] = [
   { name: "32-bit ARM on qemu's virt", tree: armTree510, image: "arch/arm/boot/zImage" },
   { name: "little-endian MIPS on qemu's malta", tree: mipselTree510, image: "vmlinux" },
 ];
-
-interface VmResult {
-  ok: boolean;
-  vm: {
-    completed: boolean;
-    modules: { name: string; loaded: boolean; error?: string }[];
-    checks: {
-      id: string;
-      ok: boolean;
-      outcome: string;
-      expected: string;
-      detail?: string;
-      console?: string[];
-    }[];
-  };
-}
 
 describe.each(ROUTERS)("VM: $name, the tree's own kernel with the out-of-tree modules", (router) => {
   it("loads every module, registers the MHI drivers, the simulated modems answer AT, and packets cross mhi_net", async () => {
@@ -87,22 +72,7 @@ describe.each(ROUTERS)("VM: $name, the tree's own kernel with the out-of-tree mo
       detail: expect.stringContaining("RTNETLINK answers: Invalid argument"),
     });
     expect(result.vm.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(Object.fromEntries(result.vm.checks.map((c) => [c.id, c.ok]))).toEqual({
-      "mhi-bus": true,
-      "mhi-pci-generic-driver": true,
-      "mhi_net-driver": true,
-      "wwan-class": true,
-      "wwan_hwsim-class": true,
-      "hwsim-wwan-device": true,
-      "hwsim-at-port": true,
-      "hwsim-link-add-del": true,
-      "hwsim-default-link": true,
-      "mhi_wwan_ctrl-driver": true,
-      "mhi_wwan_mbim-driver": true,
-      ...Object.fromEntries(MODEM_CHECKS.map((id) => [id, true])),
-      "modules-unload": true,
-      "console-clean": true,
-    });
+    expect(result.vm.checks.map((c) => [c.id, c.ok])).toEqual(VM_CHECKS.map((id) => [id, true]));
     const detail = Object.fromEntries(result.vm.checks.map((c) => [c.id, c.detail]));
     expect(detail["modem-ping"]).toBe("20 of 20 echo replies");
     expect(detail["modem-counters"]).toBe(
