@@ -1,6 +1,6 @@
 import { KbackportError } from "../errors.js";
 import { structInitializers } from "../c/declarations.js";
-import { at, CScope, evaluate, readC, stringValue, textOf } from "../c/facts.js";
+import { at, CScope, evaluate, readC, stringValue, textOf } from "./c-facts.js";
 import type { CFile } from "../c/file.js";
 import { findCalls, matchingClose, splitArguments } from "../c/navigate.js";
 import type { Token } from "../c/tokenize.js";

@@ -1,5 +1,5 @@
 import { KbackportError } from "../errors.js";
-import { CScope, structLayout } from "../c/facts.js";
+import { CScope, structLayout } from "./c-facts.js";
 import type { Constants, ProtocolModel, StructLayout, TreeReader } from "./types.js";
 
 const BAM_DMUX = "drivers/net/wwan/qcom_bam_dmux.c";

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { KbackportError } from "../../src/errors.js";
 import { modalias } from "../../src/model/aliases.js";
-import { CScope, structLayout } from "../../src/c/facts.js";
+import { CScope, structLayout } from "../../src/model/c-facts.js";
 import { deriveModel } from "../../src/model/derive.js";
 import { kconfigDepends } from "../../src/model/derive-module.js";
 import { diffModels } from "../../src/model/diff.js";

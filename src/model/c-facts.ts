@@ -1,8 +1,8 @@
 import { KbackportError } from "../errors.js";
-import { matchingClose, splitArguments } from "./navigate.js";
-import { parseC, type CFile } from "./file.js";
-import type { Token } from "./tokenize.js";
-import type { StructField, StructLayout, TreeReader } from "../model/types.js";
+import { matchingClose, splitArguments } from "../c/navigate.js";
+import { parseC, type CFile } from "../c/file.js";
+import type { Token } from "../c/tokenize.js";
+import type { StructField, StructLayout, TreeReader } from "./types.js";
 
 export function readC(read: TreeReader, path: string, lookingFor: string): CFile {
   const text = read(path);
