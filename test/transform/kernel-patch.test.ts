@@ -66,8 +66,8 @@ describe("kernel patches", () => {
   );
 
   it("carry the mbox line only for a commit whose id is known, then kbackport's note before the trailers", () => {
-    const withId = shipped.filter((p) => p.api.upstream.id);
-    const withoutId = shipped.filter((p) => !p.api.upstream.id);
+    const withId = shipped.filter((p) => (p.api.upstream as MirroredCommit).id);
+    const withoutId = shipped.filter((p) => !(p.api.upstream as MirroredCommit).id);
     // Both forms are shipped: the rtnetlink commits are known by id, the modpost one by subject only.
     expect(withId.length).toBeGreaterThan(0);
     expect(withoutId.map((p) => p.name)).toEqual(["5.4/0003-modpost-add-MHI-device-table-support.patch"]);
