@@ -107,17 +107,18 @@ export const validateCommand = (exit: (code: number) => void) =>
           };
           const { validateRun } = await import("../validate/validate-run.js");
           const { checkVmInputs, runVmCheck } = await import("../validate/vm.js");
-          // What the VM needs is said before any check runs.
-          if (vmOptions) checkVmInputs(vmOptions);
-          const checks = await validateRun(runDir);
-          const vm = vmOptions ? await runVmCheck(vmOptions) : undefined;
+          const { readRunReport } = await import("../validate/run-report.js");
+          // The run is read and its modules verified once; what the VM needs is said before any check runs.
+          const report = readRunReport(runDir);
+          const vmInputs = vmOptions && checkVmInputs(vmOptions, report);
+          const checks = await validateRun(runDir, undefined, report);
+          const vm = vmOptions && vmInputs ? await runVmCheck(vmOptions, vmInputs) : undefined;
           const vmOk =
             !vm || (vm.completed && vm.modules.every((m) => m.loaded) && vm.checks.every((c) => c.ok));
           const ok = checks.ok && vmOk;
           if (flags.junit) {
             const { targetName, validateSuite, writeJunit } = await import("../output/junit.js");
-            const { readRunReport } = await import("../validate/run-report.js");
-            await writeJunit(flags.junit, [validateSuite(targetName(readRunReport(runDir)), checks, vm)]);
+            await writeJunit(flags.junit, [validateSuite(targetName(report), checks, vm)]);
           }
           process.stdout.write(
             flags.json

@@ -29,8 +29,8 @@ export interface ValidationReport {
 export async function validateRun(
   runDir: string,
   given?: { model: DriverModel; source: string },
+  report: RunReport = readRunReport(runDir),
 ): Promise<ValidationReport> {
-  const report = readRunReport(runDir);
   const { model, source } = given ?? (await referenceOf(report));
   const target =
     report.target && openTarget(report.target.dir, report.target.arch, report.target.crossCompile);

@@ -65,13 +65,14 @@ export interface VmReport {
   consoleTail: string[];
 }
 
-/** What the VM check needs before anything runs: a run, the machine for its target, the image, qemu, busybox. */
-export function checkVmInputs(opts: VmOptions): {
+export interface VmInputs {
   report: RunReport & { target: NonNullable<RunReport["target"]> };
   machine: VmMachine;
   root: string;
-} {
-  const report = readRunReport(opts.runDir);
+}
+
+/** What the VM check needs before anything runs: a run, the machine for its target, the image, qemu, busybox. */
+export function checkVmInputs(opts: VmOptions, report: RunReport = readRunReport(opts.runDir)): VmInputs {
   if (!report.target)
     throw new KbackportError("the VM check boots the run's target kernel; this run has none");
   const configPath = join(report.target.dir, ".config");
@@ -111,8 +112,8 @@ function guestHint(machine: VmMachine, root: string): { hint: string } {
  * the run's modules in dependency order and probes what the model says they must create. Results come
  * from the serial console, up to an end marker or the timeout; qemu's exit code says nothing.
  */
-export async function runVmCheck(opts: VmOptions): Promise<VmReport> {
-  const { report, machine, root } = checkVmInputs(opts);
+export async function runVmCheck(opts: VmOptions, inputs: VmInputs = checkVmInputs(opts)): Promise<VmReport> {
+  const { report, machine, root } = inputs;
   const ours = new Map(report.modules.map((m) => [m.name, join(opts.runDir, m.path)]));
   const modules = await loadOrder(ours, opts.kernelModules);
   const reference = await runModel(report);
