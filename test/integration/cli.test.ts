@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kbackport, tempDir } from "../helpers/cli.js";
+import { elfHeader } from "../helpers/elf.js";
 import { headers510 } from "../helpers/debian.js";
 
 describe("kbackport CLI", () => {
@@ -179,11 +180,7 @@ describe("package and refresh refuse unclear requests before any work", () => {
   const runDir = () => {
     const dir = join(tempDir("pkg-run"), "out");
     mkdirSync(join(dir, "modules"), { recursive: true });
-    const ko = Buffer.alloc(64);
-    ko.writeUInt32BE(0x7f454c46, 0);
-    ko.set([1, 1, 1], 4);
-    ko.writeUInt16LE(1, 16);
-    ko.writeUInt16LE(8, 18);
+    const ko = elfHeader({ machine: 8, elfClass: 1 });
     writeFileSync(join(dir, "modules", "mhi.ko"), ko);
     writeFileSync(
       join(dir, "report.json"),
